@@ -30,6 +30,9 @@ type Call struct {
 	// This is the receiver of a method call, nil for plain functions.
 	This *Object
 	Args []any
+	// Where returns the script location of the call ("ping.lua:12"). It is
+	// lazy because finding it costs a stack walk; engines always set it.
+	Where func() string
 }
 
 // Env is what an engine provides to bindings for one script. Every method
