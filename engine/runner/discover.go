@@ -1,0 +1,139 @@
+package runner
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/botrun/botrun/engine"
+)
+
+// DiscoveryError is a problem with the layout of the bot directory, such as
+// two scripts with the same name.
+type DiscoveryError struct {
+	Path    string // relative to the bot directory
+	Message string
+}
+
+func (e *DiscoveryError) Error() string { return e.Path + ": " + e.Message }
+
+// Discover lists the scripts in dir, sorted by name. Top-level *.lua and *.js
+// files are scripts; a subfolder with init.lua or index.js is one script
+// (init.lua wins when both exist, which is reported); everything else is a
+// module. Dot-files, dot-dirs, node_modules and editor temp files are ignored.
+// Problems with one entry are returned as *DiscoveryError values alongside the
+// units that were found; only an unreadable dir fails outright.
+func Discover(dir string) ([]engine.Unit, []error, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read bot directory: %w", err)
+	}
+	var units []engine.Unit
+	var problems []error
+	byName := map[string]string{} // script name → entry path, to catch duplicates
+	add := func(u engine.Unit) {
+		if prev, ok := byName[u.Name]; ok {
+			problems = append(problems, &DiscoveryError{Path: u.Path,
+				Message: fmt.Sprintf("script name %q is already used by %s; rename one of them", u.Name, prev)})
+			return
+		}
+		byName[u.Name] = u.Path
+		units = append(units, u)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if Ignored(name) {
+			continue
+		}
+		if e.IsDir() {
+			u, ok, problem := folderUnit(dir, name)
+			if problem != nil {
+				problems = append(problems, problem)
+			}
+			if ok {
+				add(u)
+			}
+			continue
+		}
+		if lang := langOf(name); lang != "" && e.Type().IsRegular() || lang != "" && e.Type()&fs.ModeSymlink != 0 {
+			add(engine.Unit{Name: strings.TrimSuffix(name, path.Ext(name)), Path: name, Dir: dir, Lang: lang})
+		}
+	}
+	sort.Slice(units, func(i, j int) bool { return units[i].Name < units[j].Name })
+	return units, problems, nil
+}
+
+func folderUnit(dir, name string) (engine.Unit, bool, error) {
+	hasLua := isFile(filepath.Join(dir, name, "init.lua"))
+	hasJS := isFile(filepath.Join(dir, name, "index.js"))
+	switch {
+	case hasLua && hasJS:
+		return engine.Unit{Name: name, Path: name + "/init.lua", Dir: dir, Lang: "lua"}, true,
+			&DiscoveryError{Path: name, Message: "folder has both init.lua and index.js; using init.lua, remove one"}
+	case hasLua:
+		return engine.Unit{Name: name, Path: name + "/init.lua", Dir: dir, Lang: "lua"}, true, nil
+	case hasJS:
+		return engine.Unit{Name: name, Path: name + "/index.js", Dir: dir, Lang: "js"}, true, nil
+	}
+	return engine.Unit{}, false, nil
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func langOf(name string) string {
+	switch path.Ext(name) {
+	case ".lua":
+		return "lua"
+	case ".js":
+		return "js"
+	}
+	return ""
+}
+
+// Ignored reports whether a file or folder name is never a script or a
+// watched path: dot-files and dot-dirs, node_modules, and the temp files
+// editors write while saving (vim swap and backup files, emacs lock files,
+// vim's 4913 probe, *.tmp).
+func Ignored(name string) bool {
+	switch {
+	case name == "" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "#"):
+		return true
+	case name == "node_modules" || name == "4913":
+		return true
+	case strings.HasSuffix(name, "~") || strings.HasSuffix(name, ".swp") || strings.HasSuffix(name, ".swx") ||
+		strings.HasSuffix(name, ".tmp") || strings.HasSuffix(name, ".bak"):
+		return true
+	}
+	return false
+}
+
+// ignoredPath reports whether any element of a relative path is ignored.
+func ignoredPath(rel string) bool {
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		if Ignored(part) {
+			return true
+		}
+	}
+	return false
+}
+
+// unitOfPath returns the name of the script whose entry (or folder) contains
+// rel, as discovery would see it, or "" for a top-level non-script file.
+func unitOfPath(rel string) string {
+	rel = filepath.ToSlash(rel)
+	if i := strings.IndexByte(rel, '/'); i >= 0 {
+		return rel[:i]
+	}
+	if langOf(rel) != "" {
+		return strings.TrimSuffix(rel, path.Ext(rel))
+	}
+	return ""
+}
+

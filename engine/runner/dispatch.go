@@ -1,0 +1,117 @@
+package runner
+
+import (
+	"errors"
+	"time"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/jsondoc"
+)
+
+var nullJSON = []byte("null")
+
+// overflowEvery is the minimum time between two queue-overflow reports of
+// one script; events lost in between are counted, never silently dropped.
+const overflowEvery = time.Second
+
+// Dispatch delivers one platform event to every script subscribed to it (by
+// name, by alias or with "*"), in script-name order, parsing its data once
+// for all of them. A routed event (ev.Route set) goes only to the script
+// that registered the route. Dispatch never blocks on a script: a full
+// queue loses the event for that script alone, and the loss is reported.
+func (r *Runner) Dispatch(ev bindings.Event) {
+	data := ev.Data
+	if len(data) == 0 {
+		data = nullJSON
+	}
+	doc, err := jsondoc.Parse(data)
+	if err != nil {
+		r.log.Warn("dropping event with malformed data", "event", ev.Name, "error", err)
+		return
+	}
+	d := &engine.Delivery{Event: ev, Doc: doc}
+
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		return
+	}
+	if ev.Route != nil {
+		for _, s := range r.order {
+			if _, ok := s.gen.script.Registry().Lookup(*ev.Route); ok {
+				r.deliver(s, d)
+				return
+			}
+		}
+		r.log.Warn("no script handles this interaction", "event", ev.Name, "kind", ev.Route.Kind, "key", ev.Route.Key)
+		return
+	}
+	for _, s := range r.order {
+		if s.gen.wants(&d.Event) {
+			r.deliver(s, d)
+		}
+	}
+}
+
+// Owner returns the name of the script that registered rt, if any.
+func (r *Runner) Owner(rt bindings.Route) (string, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, s := range r.order {
+		if _, ok := s.gen.script.Registry().Lookup(rt); ok {
+			return s.unit.Name, true
+		}
+	}
+	return "", false
+}
+
+// deliver hands d to s's live generation. Caller holds r.mu shared.
+func (r *Runner) deliver(s *slot, d *engine.Delivery) {
+	err := s.gen.script.Deliver(d)
+	switch {
+	case err == nil:
+	case errors.Is(err, engine.ErrQueueFull):
+		n := s.dropped.Add(1)
+		now := time.Now().UnixNano()
+		last := s.lastReport.Load()
+		if now-last >= int64(overflowEvery) && s.lastReport.CompareAndSwap(last, now) {
+			lost := s.dropped.Swap(0)
+			_ = n
+			r.log.Warn("script event queue full; events dropped for this script only",
+				"script", s.unit.Name, "event", d.Event.Name, "dropped", lost)
+		}
+	default:
+		r.log.Debug("event not delivered", "script", s.unit.Name, "event", d.Event.Name, "error", err)
+	}
+}
+
+// Events returns the sorted union of event names the loaded scripts are
+// subscribed to.
+func (r *Runner) Events() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	set := map[string]struct{}{}
+	for _, s := range r.order {
+		if p := s.gen.events.Load(); p != nil {
+			for n := range *p {
+				set[n] = struct{}{}
+			}
+		}
+	}
+	return sortedKeys(set)
+}
+
+// Commands returns every command the loaded scripts declared, in script
+// order then declaration order.
+func (r *Runner) Commands() []Command {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []Command
+	for _, s := range r.order {
+		for _, c := range s.gen.script.Registry().Commands() {
+			out = append(out, Command{Script: s.unit.Name, Spec: c.Spec, Where: c.Where})
+		}
+	}
+	return out
+}
