@@ -17,6 +17,9 @@ import (
 type DiscoveryError struct {
 	Path    string // relative to the bot directory
 	Message string
+	// Warning marks a layout that still loads deterministically (a script
+	// written in both languages side by side: the Lua one runs).
+	Warning bool
 }
 
 func (e *DiscoveryError) Error() string { return e.Path + ": " + e.Message }
@@ -34,14 +37,28 @@ func Discover(dir string) ([]engine.Unit, []error, error) {
 	}
 	var units []engine.Unit
 	var problems []error
-	byName := map[string]string{} // script name → entry path, to catch duplicates
+	byName := map[string]int{} // script name → index in units, to catch duplicates
 	add := func(u engine.Unit) {
-		if prev, ok := byName[u.Name]; ok {
+		if i, ok := byName[u.Name]; ok {
+			prev := &units[i]
+			// The same bot written in both languages (ping.lua beside
+			// ping.js, as in the examples): the Lua one runs, like
+			// init.lua wins over index.js in a folder.
+			if !strings.Contains(prev.Path, "/") && !strings.Contains(u.Path, "/") && prev.Lang != u.Lang {
+				skipped := u.Path
+				if u.Lang == "lua" {
+					skipped = prev.Path
+					*prev = u
+				}
+				problems = append(problems, &DiscoveryError{Path: skipped, Warning: true,
+					Message: fmt.Sprintf("skipped: script %q also exists as %s, which runs", u.Name, units[i].Path)})
+				return
+			}
 			problems = append(problems, &DiscoveryError{Path: u.Path,
-				Message: fmt.Sprintf("script name %q is already used by %s; rename one of them", u.Name, prev)})
+				Message: fmt.Sprintf("script name %q is already used by %s; rename one of them", u.Name, prev.Path)})
 			return
 		}
-		byName[u.Name] = u.Path
+		byName[u.Name] = len(units)
 		units = append(units, u)
 	}
 	for _, e := range entries {
@@ -73,7 +90,7 @@ func folderUnit(dir, name string) (engine.Unit, bool, error) {
 	switch {
 	case hasLua && hasJS:
 		return engine.Unit{Name: name, Path: name + "/init.lua", Dir: dir, Lang: "lua"}, true,
-			&DiscoveryError{Path: name, Message: "folder has both init.lua and index.js; using init.lua, remove one"}
+			&DiscoveryError{Path: name, Warning: true, Message: "folder has both init.lua and index.js; init.lua runs, index.js is skipped"}
 	case hasLua:
 		return engine.Unit{Name: name, Path: name + "/init.lua", Dir: dir, Lang: "lua"}, true, nil
 	case hasJS:

@@ -126,9 +126,16 @@ func (r *Runner) Load(ctx context.Context) []error {
 	if err != nil {
 		return []error{err}
 	}
+	var problems []error
 	for _, e := range errs {
+		if de, ok := e.(*DiscoveryError); ok && de.Warning {
+			r.log.Warn("bot directory", "warning", e.Error())
+			continue
+		}
 		r.log.Error("bot directory", "error", e.Error())
+		problems = append(problems, e)
 	}
+	errs = problems
 	gens := make([]*generation, len(units))
 	loadErrs := make([]error, len(units))
 	// Loading is CPU-bound VM setup; spread it over the cores.
