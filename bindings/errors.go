@@ -31,9 +31,14 @@ func (e *APIError) Error() string {
 type UsageError struct {
 	Func string // binding name, "discord.send"
 	Msg  string
+
+	err error // wrapped cause (ErrLimit for size limits), may be nil
 }
 
 func (e *UsageError) Error() string { return e.Func + ": " + e.Msg }
+
+// Unwrap lets errors.Is(err, ErrLimit) find size-limit usage errors.
+func (e *UsageError) Unwrap() error { return e.err }
 
 // Usagef builds a *UsageError.
 func Usagef(fn, format string, args ...any) error {
@@ -43,3 +48,7 @@ func Usagef(fn, format string, args ...any) error {
 // ErrLimit is wrapped by errors raised when a script exceeds a host limit
 // (pending operations, payload size, timers).
 var ErrLimit = errors.New("limit exceeded")
+
+// ErrNotConnected is wrapped by the error of a binding whose host part is
+// missing (botrun check loads scripts without a platform).
+var ErrNotConnected = errors.New("not connected to a platform")

@@ -3,6 +3,7 @@ package bindings
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -81,6 +82,11 @@ type Script struct {
 	Host   *Host
 	Env    Env
 	Reg    *Registry
-	// Store is opened lazily by the store bindings.
+	// Caps are the limits bindings enforce for this script; zero fields
+	// take DefaultCaps.
+	Caps Caps
+
+	storeMu sync.Mutex // guards store: async store calls run concurrently
+	// store is opened lazily by the store bindings.
 	store Store
 }
