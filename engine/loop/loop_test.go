@@ -1,0 +1,233 @@
+package loop_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/loop"
+)
+
+const waitLimit = 5 * time.Second
+
+func wait(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(waitLimit):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+func closeNow(t *testing.T, l *loop.Loop) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	if err := l.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
+func TestEventsRunInOrderAfterOpen(t *testing.T) {
+	l := loop.New(10, 10)
+	l.Start()
+	var got []int
+	done := make(chan struct{})
+	for i := range 5 {
+		if err := l.Submit(func() {
+			got = append(got, i)
+			if i == 4 {
+				close(done)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Posted jobs run before Open; events wait.
+	posted := make(chan struct{})
+	l.Post(func() {
+		if len(got) != 0 {
+			t.Errorf("event ran before Open: %v", got)
+		}
+		close(posted)
+	})
+	wait(t, posted, "post before open")
+	l.Open()
+	wait(t, done, "events")
+	for i, v := range got {
+		if v != i {
+			t.Fatalf("order %v", got)
+		}
+	}
+	closeNow(t, l)
+}
+
+func TestSubmitQueueFullAndClosed(t *testing.T) {
+	l := loop.New(2, 1)
+	for range 2 {
+		if err := l.Submit(func() {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Submit(func() {}); !errors.Is(err, engine.ErrQueueFull) {
+		t.Fatalf("want ErrQueueFull, got %v", err)
+	}
+	closeNow(t, l)
+	if err := l.Submit(func() {}); !errors.Is(err, engine.ErrClosed) {
+		t.Fatalf("want ErrClosed, got %v", err)
+	}
+	if l.Post(func() {}) {
+		t.Fatal("Post after Close accepted")
+	}
+}
+
+func TestAcquireCap(t *testing.T) {
+	l := loop.New(1, 2)
+	r1, err := l.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := l.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Acquire(); !errors.Is(err, bindings.ErrLimit) {
+		t.Fatalf("want ErrLimit, got %v", err)
+	}
+	r1()
+	r1() // extra releases are ignored
+	if l.Pending() != 1 {
+		t.Fatalf("pending = %d, want 1", l.Pending())
+	}
+	if _, err := l.Acquire(); err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	r2()
+	closeNow(t, l)
+}
+
+func TestCloseDrainsQueuedAndInFlight(t *testing.T) {
+	l := loop.New(10, 10)
+	l.Start()
+	l.Open()
+	var ran atomic.Int32
+	release := make(chan struct{})
+	if err := l.Submit(func() {
+		ran.Add(1)
+		done := l.Busy()
+		go func() {
+			<-release
+			l.Post(func() { ran.Add(1); done() })
+		}()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	l.Submit(func() { ran.Add(1) })
+	closed := make(chan error, 1)
+	go func() { closed <- l.Close(context.Background()) }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned before in-flight work finished: %v", err)
+	case <-time.After(20 * time.Millisecond):
+		// Close must still be waiting; the operation has not finished.
+	}
+	close(release)
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("Close did not return")
+	}
+	if ran.Load() != 3 {
+		t.Fatalf("ran %d jobs, want 3", ran.Load())
+	}
+	if l.Context().Err() == nil {
+		t.Fatal("script context not cancelled after Close")
+	}
+}
+
+func TestCloseGivesUpAndInterrupts(t *testing.T) {
+	l := loop.New(10, 10)
+	stop := make(chan struct{})
+	l.SetInterrupt(func() { close(stop) })
+	l.Start()
+	l.Open()
+	started := make(chan struct{})
+	l.Submit(func() {
+		close(started)
+		<-stop // a runaway handler, stopped only by the interrupt
+	})
+	wait(t, started, "handler start")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	err := l.Close(ctx)
+	if !errors.Is(err, loop.ErrGaveUp) {
+		t.Fatalf("want ErrGaveUp, got %v", err)
+	}
+	wait(t, l.Done(), "loop exit")
+	if err2 := l.Close(context.Background()); err2 != err {
+		t.Fatalf("second Close = %v, want %v", err2, err)
+	}
+}
+
+func TestCloseNeverStarted(t *testing.T) {
+	l := loop.New(1, 1)
+	l.Submit(func() { t.Error("event of a never-started loop ran") })
+	closeNow(t, l)
+	wait(t, l.Done(), "done")
+	l.Start() // harmless after Close
+}
+
+func TestNoGoroutineLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for range 50 {
+		l := loop.New(4, 4)
+		l.Start()
+		l.Open()
+		l.Submit(func() {})
+		l.Post(func() {})
+		closeNow(t, l)
+	}
+	deadline := time.Now().Add(waitLimit)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines: %d before, %d after", before, runtime.NumGoroutine())
+		}
+		runtime.Gosched()
+	}
+}
+
+func TestBudgetCountsOnlyBracketedTime(t *testing.T) {
+	now := time.Unix(0, 0)
+	clock := func() time.Time { return now }
+	b := loop.NewBudget(100*time.Millisecond, clock)
+	if rem := b.Begin(); rem != 100*time.Millisecond {
+		t.Fatalf("remaining %v", rem)
+	}
+	now = now.Add(40 * time.Millisecond)
+	if b.End() {
+		t.Fatal("exhausted too early")
+	}
+	now = now.Add(time.Hour) // waiting for I/O: not counted
+	if rem := b.Begin(); rem != 60*time.Millisecond {
+		t.Fatalf("remaining after wait %v", rem)
+	}
+	now = now.Add(60 * time.Millisecond)
+	if !b.End() {
+		t.Fatal("budget not exhausted")
+	}
+	if rem := b.Begin(); rem <= 0 {
+		t.Fatalf("Begin must return a positive duration, got %v", rem)
+	}
+	err := b.Exceeded("handler")
+	if !errors.Is(err, bindings.ErrLimit) || err.Error() != "handler exceeded its CPU budget of 100ms" {
+		t.Fatalf("error %q", err)
+	}
+}
