@@ -70,7 +70,7 @@ func logLine(args []any) string {
 	}
 	s := b.String()
 	if len(s) > maxLogLine {
-		s = s[:maxLogLine] + "… (truncated)"
+		s = strings.ToValidUTF8(s[:maxLogLine], "") + "… (truncated)"
 	}
 	return s
 }
