@@ -23,9 +23,10 @@ type SyncOptions struct {
 	Debounce time.Duration
 	Clock    Clock
 	Log      *slog.Logger
-	// OnError receives errors of background syncs (those started by Start
-	// and by changes); Flush returns its error instead.
-	OnError func(error)
+	// OnSync is called after every background sync (the one Start begins
+	// and those changes trigger) with its error, nil on success. Flush
+	// returns its error instead.
+	OnSync func(error)
 }
 
 // Syncer keeps the platform's registered commands equal to what the owners
@@ -250,8 +251,15 @@ func (s *Syncer) Start(ctx context.Context, appID string) {
 				s.mu.Unlock()
 				return
 			case <-s.kick:
-				if err := s.Flush(ctx); err != nil && ctx.Err() == nil && s.opts.OnError != nil {
-					s.opts.OnError(err)
+				err := s.Flush(ctx)
+				if ctx.Err() != nil {
+					return
+				}
+				if err != nil {
+					s.opts.Log.Warn("command sync failed", "err", err)
+				}
+				if s.opts.OnSync != nil {
+					s.opts.OnSync(err)
 				}
 			}
 		}
