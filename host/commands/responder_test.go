@@ -168,7 +168,10 @@ func TestLateResponse(t *testing.T) {
 	e.clock.Advance(15*time.Minute + time.Second)
 	e.f.take() // the automatic defer
 	for name, call := range map[string]func() error{
-		"respond":  func() error { _, err := e.r.Respond(ctx, ix, RespondMessage, map[string]any{"content": "x"}); return err },
+		"respond": func() error {
+			_, err := e.r.Respond(ctx, ix, RespondMessage, map[string]any{"content": "x"})
+			return err
+		},
 		"followup": func() error { _, err := e.r.Followup(ctx, ix, map[string]any{"content": "x"}); return err },
 		"edit":     func() error { _, err := e.r.EditOriginal(ctx, ix, map[string]any{"content": "x"}); return err },
 		"delete":   func() error { return e.r.DeleteOriginal(ctx, ix) },
