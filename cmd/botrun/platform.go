@@ -82,33 +82,7 @@ func messageBody(msg map[string]any) map[string]any {
 	return body
 }
 
-// restInteractions answers interactions with direct REST calls; it is used
-// when no responder with auto-defer is wired.
-type restInteractions struct{ p *platform }
-
-func (r *restInteractions) Respond(ctx context.Context, ix bindings.InteractionRef, kind bindings.ResponseKind, data map[string]any) (json.RawMessage, error) {
-	body := map[string]any{"type": int(kind)}
-	if data != nil {
-		body["data"] = messageBody(data)
-	}
-	return r.p.Request(ctx, "POST", "/interactions/"+url.PathEscape(ix.ID)+"/"+url.PathEscape(ix.Token)+"/callback", body)
-}
-
-func (r *restInteractions) Followup(ctx context.Context, ix bindings.InteractionRef, msg map[string]any) (json.RawMessage, error) {
-	return r.p.Request(ctx, "POST", "/webhooks/"+url.PathEscape(ix.ApplicationID)+"/"+url.PathEscape(ix.Token), messageBody(msg))
-}
-
-func (r *restInteractions) EditOriginal(ctx context.Context, ix bindings.InteractionRef, msg map[string]any) (json.RawMessage, error) {
-	return r.p.Request(ctx, "PATCH", "/webhooks/"+url.PathEscape(ix.ApplicationID)+"/"+url.PathEscape(ix.Token)+"/messages/@original", messageBody(msg))
-}
-
-func (r *restInteractions) DeleteOriginal(ctx context.Context, ix bindings.InteractionRef) error {
-	_, err := r.p.Request(ctx, "DELETE", "/webhooks/"+url.PathEscape(ix.ApplicationID)+"/"+url.PathEscape(ix.Token)+"/messages/@original", nil)
-	return err
-}
-
 var _ bindings.Platform = (*platform)(nil)
-var _ bindings.Interactions = (*restInteractions)(nil)
 
 // plainAPIError wraps an error without an HTTP answer (network, context).
 func plainAPIError(err error, method, path string) error {

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine/runner"
+	"github.com/botrun/botrun/host/commands"
+	"github.com/botrun/botrun/host/gateway"
+	"github.com/botrun/botrun/host/rest"
+	"github.com/botrun/botrun/host/store"
+)
+
+// drainTimeout bounds how long shutdown waits for running handlers.
+const drainTimeout = 10 * time.Second
+
+func cmdRun(ctx context.Context, a *app, args []string) int {
+	fs := a.newFlagSet("run", "[DIR] [flags]", `  botrun run                      # the bot in the current directory
+  botrun run mybot                # no DISCORD_TOKEN: built-in emulator and console
+  DISCORD_TOKEN=... botrun run mybot --watch=false
+  BOTRUN_API_URL=http://127.0.0.1:8765/api/v10 DISCORD_TOKEN=t botrun run mybot`)
+	vals := registerSettings(fs)
+	pos, code, ok := a.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 1 {
+		return a.usageErr("run", "expected at most one bot directory, got %d", len(pos))
+	}
+	dir := "."
+	if len(pos) == 1 {
+		dir = pos[0]
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return a.usageErr("run", "%s is not a directory", dir)
+	}
+	cfg, err := resolveConfig(dir, fs, vals, a.getenv)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "botrun run: %v\n", err)
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			return exitFatal
+		}
+		return exitUsage
+	}
+	token := a.getenv(cfg.TokenEnv)
+	log := newLogger(a.stderr, cfg.LogLevel, cfg.LogFormat, token)
+	if cfg.Limits.HeapLimitMB > 0 {
+		debug.SetMemoryLimit(int64(cfg.Limits.HeapLimitMB) << 20)
+	}
+	s := &session{app: a, dir: dir, cfg: cfg, token: token, log: log}
+	return s.run(ctx)
+}
+
+// session is one `botrun run`: everything wired together.
+type session struct {
+	app   *app
+	dir   string
+	cfg   Config
+	token string
+	log   *slog.Logger
+
+	bot     botState
+	gw      atomic.Pointer[gateway.Manager]
+	console *console
+}
+
+func (s *session) run(parent context.Context) int {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	cfg := s.cfg
+
+	if s.token == "" {
+		c, err := startConsole(ctx, s)
+		if err != nil {
+			s.log.Error("starting the built-in emulator", "error", err)
+			return exitFatal
+		}
+		s.console = c
+		defer c.close()
+		s.token, cfg.APIURL, cfg.GatewayURL = c.token, c.apiBase, ""
+		s.log = newLogger(s.app.stderr, cfg.LogLevel, cfg.LogFormat, s.token)
+		s.log.Info("no token in " + cfg.TokenEnv + ": running on the built-in emulator; type a message, or /command key:value")
+	}
+
+	storePath := cfg.Store
+	if !filepath.IsAbs(storePath) {
+		storePath = filepath.Join(s.dir, storePath)
+	}
+	db, err := store.Open(storePath)
+	if err != nil {
+		s.log.Error("opening the store", "path", storePath, "error", err)
+		return exitFatal
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			s.log.Error("closing the store", "error", err)
+		}
+	}()
+
+	rc := rest.New(rest.Config{BaseURL: cfg.APIURL, Token: s.token, Logger: s.log})
+	plat := &platform{rest: rc, apiErr: restAPIError}
+	cmdSync := newCommandSync(rc, s.log, cfg.DevGuild)
+	defer cmdSync.Wait()
+	resp := commands.NewResponder(noAuth{rc}, commands.ResponderOptions{Log: s.log})
+	defer resp.Close()
+	host := &bindings.Host{
+		Platform:     plat,
+		Interactions: responder{resp},
+		Gateway:      presence{s},
+		Store:        func(script string) (bindings.Store, error) { return db.Scope(script), nil },
+		Bot:          s.bot.get,
+	}
+
+	var override uint64
+	if cfg.Intents != nil {
+		override, err = gateway.ParseIntents(cfg.Intents)
+		if err != nil {
+			s.log.Error("intents in "+ConfigFile, "error", err)
+			return exitFatal
+		}
+	}
+	limits := cfg.Limits.Engine()
+	run, err := runner.New(runner.Config{
+		Dir:          s.dir,
+		Engines:      engineList(newEngines(limits)),
+		Host:         host,
+		Log:          s.log,
+		ScriptConfig: cfg.Scripts,
+		OnEvents: func(names []string) {
+			if gw := s.gw.Load(); gw != nil && cfg.Intents == nil {
+				gw.SetIntents(gateway.IntentsFor(names))
+			}
+		},
+		OnCommands: func(cmds []runner.Command) {
+			cmdSync.Set(cmds)
+			if s.console != nil {
+				s.console.setCommands(cmds)
+			}
+		},
+	})
+	if err != nil {
+		s.log.Error("runner", "error", err)
+		return exitFatal
+	}
+	if errs := run.Load(ctx); len(errs) > 0 {
+		s.log.Warn(fmt.Sprintf("%d script(s) failed to load; the others run", len(errs)))
+	}
+	s.log.Info("scripts loaded", "count", len(run.Scripts()), "dir", s.dir)
+
+	intents := override
+	if cfg.Intents == nil {
+		intents = gateway.IntentsFor(run.Events())
+	}
+	gw, err := gateway.New(gateway.Config{
+		Token:              s.token,
+		Bot:                func(ctx context.Context) (gateway.BotInfo, error) { return gatewayBot(ctx, rc) },
+		GatewayURL:         cfg.GatewayURL,
+		Intents:            intents,
+		ShardCount:         cfg.Shards,
+		Shards:             cfg.ShardIDs,
+		FreshSessions:      cfg.FreshSessions,
+		DisableCompression: !cfg.Compress,
+		Logger:             s.log,
+		Dispatch: func(d gateway.Dispatch) {
+			ev := bindings.Event{Name: d.Name, Data: d.Data, Shard: d.Shard}
+			switch d.Name {
+			case "READY":
+				s.bot.fromReady(d.Data)
+				cmdSync.Ready(ctx, s.bot.get().ApplicationID)
+			case "INTERACTION_CREATE":
+				ev.Route = interactionRoute(d.Data)
+				if ev.Route != nil {
+					owner, ok := run.Owner(*ev.Route)
+					if ix, err := commands.ParseInteraction(d.Data); err == nil && ok {
+						resp.Begin(ix, owner)
+					}
+				}
+			}
+			run.Dispatch(ev)
+			if s.console != nil {
+				s.console.dispatched(d.Name, d.Data)
+			}
+		},
+	})
+	if err != nil {
+		s.log.Error("gateway", "error", err)
+		return exitFatal
+	}
+	s.gw.Store(gw)
+
+	gwCtx, stopGateway := context.WithCancel(ctx)
+	defer stopGateway()
+	gwDone := make(chan error, 1)
+	go func() { gwDone <- gw.Run(gwCtx) }()
+
+	watchDone := make(chan struct{})
+	if cfg.Watch {
+		go func() {
+			defer close(watchDone)
+			if err := run.Watch(ctx); err != nil {
+				s.log.Error("hot reload is off", "error", err)
+			}
+		}()
+	} else {
+		close(watchDone)
+	}
+
+	var consoleDone <-chan struct{}
+	if s.console != nil {
+		consoleDone = s.console.start(ctx)
+	}
+
+	exit := exitOK
+	select {
+	case <-ctx.Done():
+		s.log.Info("shutting down: finishing running handlers")
+	case <-consoleDone:
+		s.log.Info("end of console input: finishing running handlers")
+	case err := <-gwDone:
+		gwDone <- err
+		var fe *gateway.FatalError
+		if errors.As(err, &fe) {
+			s.log.Error(fe.Error())
+			exit = exitFatal
+		} else if err != nil {
+			s.log.Error("gateway stopped", "error", err)
+			exit = exitFatal
+		}
+	}
+	// Stop taking events first, then let handlers finish.
+	drainCtx, cancelDrain := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancelDrain()
+	if err := run.Close(drainCtx); err != nil {
+		s.log.Warn("some handlers did not finish in time", "error", err)
+	}
+	stopGateway()
+	<-gwDone
+	cancel()
+	<-watchDone
+	if s.console != nil {
+		s.console.flush()
+	}
+	return exit
+}
+
+// presence is bindings.Gateway over the session's gateway manager.
+type presence struct{ s *session }
+
+func (p presence) UpdatePresence(ctx context.Context, v map[string]any) error {
+	gw := p.s.gw.Load()
+	if gw == nil {
+		return errors.New("not connected yet")
+	}
+	return gw.UpdatePresence(ctx, v)
+}
+
+// restAPIError turns a REST failure into what scripts see.
+func restAPIError(err error, method, path string) error {
+	var re *rest.Error
+	if errors.As(err, &re) {
+		return &bindings.APIError{Status: re.Status, Code: re.Code, Message: re.Message, Errors: re.Errors, Method: method, Path: path}
+	}
+	return plainAPIError(err, method, path)
+}

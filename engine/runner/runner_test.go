@@ -1,0 +1,237 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+)
+
+const luaEcho = `on("MESSAGE_CREATE", function(m) log.info("%s:" .. m.content) end)` + "\n"
+const jsEcho = `on("MESSAGE_CREATE", (m) => { log.info("%s:" + m.content); });` + "\n"
+
+func TestFanOutMixedLanguages(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"a.lua":        fmt.Sprintf(luaEcho, "a"),
+		"b.js":         fmt.Sprintf(jsEcho, "b"),
+		"c/init.lua":   `local u = require("c.util")` + "\n" + `on("*", function(name, d) log.info(u.tag .. name) end)` + "\n",
+		"c/util.lua":   `return { tag = "star:" }` + "\n",
+		"quiet.lua":    `on("GUILD_CREATE", function() end)` + "\n",
+		"modules/x.js": `module.exports = 1;`,
+	}, false)
+	if got := strings.Join(f.r.Scripts(), ","); got != "a,b,c,quiet" {
+		t.Fatalf("scripts = %s", got)
+	}
+	f.message("hello")
+	f.log.waitFor(t, 1, "[a]", "a:hello")
+	f.log.waitFor(t, 1, "[b]", "b:hello")
+	f.log.waitFor(t, 1, "[c]", "star:MESSAGE_CREATE")
+	if n := f.log.count("[quiet]"); n != 0 {
+		t.Errorf("quiet got %d deliveries", n)
+	}
+	// Aliases reach scripts subscribed under the other name.
+	f.r.Dispatch(bindings.Event{Name: "MESSAGE_POSTED", Aliases: []string{"MESSAGE_CREATE"}, Data: []byte(`{"content":"via alias"}`)})
+	f.log.waitFor(t, 1, "[a]", "a:via alias")
+	evs := <-f.evCh
+	if want := []string{"*", "GUILD_CREATE", "MESSAGE_CREATE"}; !slices.Equal(evs, want) {
+		t.Errorf("OnEvents = %v, want %v", evs, want)
+	}
+}
+
+func TestBadScriptDoesNotStopOthers(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"good.lua":   fmt.Sprintf(luaEcho, "good"),
+		"broken.lua": "on(\"MESSAGE_CREATE\", function(m)\n  if then\nend)\n",
+		"throws.js":  "const x = 1;\nnull.boom;\n",
+	}, false)
+	if got := strings.Join(f.r.Scripts(), ","); got != "good" {
+		t.Fatalf("scripts = %s", got)
+	}
+	var failed []string
+	for len(failed) < 2 {
+		ev := <-f.loads.ch
+		if ev.Err != nil {
+			var se *engine.ScriptError
+			if !errors.As(ev.Err, &se) || se.Line == 0 {
+				t.Errorf("%s: error %v has no position", ev.Unit.Name, ev.Err)
+			}
+			failed = append(failed, ev.Unit.Name)
+		}
+	}
+	slices.Sort(failed)
+	if strings.Join(failed, ",") != "broken,throws" {
+		t.Errorf("failed = %v", failed)
+	}
+	f.log.waitFor(t, 1, "[broken]", "frame=", "^")
+	f.message("still")
+	f.log.waitFor(t, 1, "[good]", "good:still")
+}
+
+func TestCommandsAndRouting(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"ping.lua": `command({name="echo", description="Say it back"}, function(ix) log.info("echo by ping") end)` + "\n",
+		"other.js": `command({name: "other", description: "x"}, (ix) => { log.info("other by js"); });` + "\n",
+	}, false)
+	cmds := <-f.cmdCh
+	var names []string
+	for _, c := range cmds {
+		names = append(names, c.Script+"/"+c.Spec["name"].(string))
+	}
+	if strings.Join(names, ",") != "other/other,ping/echo" {
+		t.Fatalf("commands = %v", names)
+	}
+	ix := []byte(`{"id":"9","token":"t","type":2,"data":{"name":"echo"}}`)
+	f.r.Dispatch(bindings.Event{Name: "INTERACTION_CREATE", Data: ix, Route: &bindings.Route{Kind: "command", Key: "echo"}})
+	f.log.waitFor(t, 1, "[ping]", "echo by ping")
+	if owner, ok := f.r.Owner(bindings.Route{Kind: "command", Key: "other"}); !ok || owner != "other" {
+		t.Errorf("Owner(other) = %q, %v", owner, ok)
+	}
+	if f.log.count("other by js") != 0 {
+		t.Error("routed event reached the wrong script")
+	}
+}
+
+func TestQueueOverflowIsReported(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"slow.lua": `on("MESSAGE_CREATE", function(m) local t = os.clock() + 0.2; while os.clock() < t do end end)` + "\n",
+		"fast.lua": `local n = 0` + "\n" + `on("MESSAGE_CREATE", function(m) n = n + 1; if m.content == "last" then log.info("fast saw " .. n) end end)` + "\n",
+	}, false, func(c *Config) {
+		c.Engines = []engine.Engine{luaEngine(engine.Limits{QueueSize: 2, CPU: 5 * time.Second})}
+	})
+	for i := 0; i < 30; i++ {
+		f.message(fmt.Sprint(i))
+	}
+	f.message("last")
+	f.log.waitFor(t, 1, "[slow]", "queue full", "dropped=")
+	f.log.waitFor(t, 1, "[fast]", "fast saw 31")
+}
+
+func TestHotReload(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"a.lua":      fmt.Sprintf(luaEcho, "v1"),
+		"b.js":       fmt.Sprintf(jsEcho, "js1"),
+		"m/init.lua": `local u = require("m.util")` + "\n" + `on("MESSAGE_CREATE", function(x) log.info(u.word .. ":" .. x.content) end)` + "\n",
+		"m/util.lua": `return { word = "mod1" }` + "\n",
+	}, true)
+	f.message("one")
+	f.log.waitFor(t, 1, "v1:one")
+
+	t.Run("save", func(t *testing.T) {
+		f.write("a.lua", fmt.Sprintf(luaEcho, "v2"))
+		if ev := f.loads.next(t, "a"); ev.Err != nil || !ev.Reload || ev.Generation != 2 {
+			t.Fatalf("reload: %+v", ev)
+		}
+		f.message("two")
+		f.log.waitFor(t, 1, "v2:two")
+		if f.log.count("v1:two") != 0 {
+			t.Error("old generation handled an event after the swap")
+		}
+	})
+	t.Run("syntax error keeps old version", func(t *testing.T) {
+		f.write("a.lua", "on(\"MESSAGE_CREATE\", function(m)\n  log.info(\"v3\" ..)\nend)\n")
+		ev := f.loads.next(t, "a")
+		var se *engine.ScriptError
+		if !errors.As(ev.Err, &se) || se.Path != "a.lua" || se.Line != 2 {
+			t.Fatalf("want a.lua:2 error, got %+v", ev)
+		}
+		f.log.waitFor(t, 1, "reload failed", "a.lua:2:")
+		f.message("three")
+		f.log.waitFor(t, 1, "v2:three")
+	})
+	t.Run("atomic save by rename", func(t *testing.T) {
+		tmp := filepath.Join(f.dir, ".a.lua.tmp123")
+		os.WriteFile(tmp, []byte(fmt.Sprintf(luaEcho, "v4")), 0o644)
+		if err := os.Rename(tmp, filepath.Join(f.dir, "a.lua")); err != nil {
+			t.Fatal(err)
+		}
+		if ev := f.loads.next(t, "a"); ev.Err != nil {
+			t.Fatal(ev.Err)
+		}
+		f.message("four")
+		f.log.waitFor(t, 1, "v4:four")
+	})
+	t.Run("js", func(t *testing.T) {
+		f.write("b.js", fmt.Sprintf(jsEcho, "js2"))
+		if ev := f.loads.next(t, "b"); ev.Err != nil {
+			t.Fatal(ev.Err)
+		}
+		f.message("five")
+		f.log.waitFor(t, 1, "js2:five")
+	})
+	t.Run("module change reloads its users", func(t *testing.T) {
+		f.write("m/util.lua", `return { word = "mod2" }`+"\n")
+		if ev := f.loads.next(t, "m"); ev.Err != nil {
+			t.Fatal(ev.Err)
+		}
+		f.message("six")
+		f.log.waitFor(t, 1, "mod2:six")
+	})
+	t.Run("new folder script", func(t *testing.T) {
+		os.MkdirAll(filepath.Join(f.dir, "newbie"), 0o755)
+		f.write("newbie/index.js", fmt.Sprintf(jsEcho, "newbie"))
+		if ev := f.loads.next(t, "newbie"); ev.Err != nil {
+			t.Fatal(ev.Err)
+		}
+		f.message("seven")
+		f.log.waitFor(t, 1, "newbie:seven")
+	})
+	t.Run("delete unloads", func(t *testing.T) {
+		os.Remove(filepath.Join(f.dir, "b.js"))
+		if ev := f.loads.next(t, "b"); !ev.Unloaded {
+			t.Fatalf("want unload, got %+v", ev)
+		}
+		if slices.Contains(f.r.Scripts(), "b") {
+			t.Fatal("b still loaded")
+		}
+		f.message("eight")
+		f.log.waitFor(t, 1, "v4:eight")
+		if f.log.count("js2:eight") != 0 {
+			t.Error("deleted script still handles events")
+		}
+	})
+}
+
+// TestReloadLosesNothing dispatches a steady stream of numbered events while
+// the script is reloaded several times: every event must be handled exactly
+// once, by one generation or the other.
+func TestReloadLosesNothing(t *testing.T) {
+	src := `on("MESSAGE_CREATE", function(m) log.info("gen%d seq=" .. m.content) end)` + "\n"
+	f := newFixture(t, map[string]string{"a.lua": fmt.Sprintf(src, 1)}, true)
+	const total = 400
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < total; i++ {
+			f.message(fmt.Sprint(i))
+			if i%50 == 0 {
+				time.Sleep(time.Millisecond) // spread events over the reloads
+			}
+		}
+	}()
+	for g := 2; g <= 4; g++ {
+		f.write("a.lua", fmt.Sprintf(src, g))
+		if ev := f.loads.next(t, "a"); ev.Err != nil {
+			t.Fatal(ev.Err)
+		}
+	}
+	<-done
+	f.log.waitFor(t, total, "seq=")
+	seen := map[string]int{}
+	for _, l := range f.log.snapshot() {
+		if i := strings.Index(l, "seq="); i >= 0 {
+			seen[strings.Fields(l[i:])[0]]++
+		}
+	}
+	for i := 0; i < total; i++ {
+		if n := seen[fmt.Sprintf("seq=%d", i)]; n != 1 {
+			t.Errorf("event %d handled %d times", i, n)
+		}
+	}
+}
