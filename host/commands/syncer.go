@@ -286,7 +286,13 @@ func (s *Syncer) Flush(ctx context.Context) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 
-	scopes := map[Scope]bool{Global: true}
+	// The global scope is always reconciled, so commands no script declares
+	// any more disappear, except with a dev guild: then nothing is declared
+	// globally and wiping a production app's commands would be a surprise.
+	scopes := map[Scope]bool{}
+	if s.opts.DevGuild == "" {
+		scopes[Global] = true
+	}
 	for sc := range desired {
 		scopes[sc] = true
 		s.touched[sc] = true

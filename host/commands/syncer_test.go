@@ -141,6 +141,9 @@ func TestSyncDevGuildRedirect(t *testing.T) {
 	}
 	puts := []string{}
 	for _, r := range f.take() {
+		if r.Path == globalP {
+			t.Fatalf("dev guild: the global scope must be left alone, got %s %s", r.Method, r.Path)
+		}
 		if r.Method == "PUT" {
 			puts = append(puts, r.Path)
 		}
