@@ -15,7 +15,7 @@ var ErrTooDeep = errors.New("nesting deeper than 512 levels")
 
 // SyntaxError is a Parse failure at a byte offset of the input.
 type SyntaxError struct {
-	Offset int   // byte offset of the offending input
+	Offset int    // byte offset of the offending input
 	Msg    string // what was wrong there
 	err    error  // ErrTooDeep, or nil
 }
