@@ -1,0 +1,118 @@
+package js
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/dop251/goja"
+
+	"github.com/botrun/botrun/bindings"
+)
+
+// bindingFunc adapts one binding to a JS function. this is the receiver
+// of a method (nil for globals). Sync bindings run inline; async ones run
+// on their own goroutine and settle a Promise back on the loop, so the
+// script handles other events while they wait.
+func (s *script) bindingFunc(f bindings.Func, this *bindings.Object) goja.Value {
+	return s.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+		args, err := s.argsFromJS(call.Arguments)
+		if err != nil {
+			panic(s.newError(s.typeErrCtor, f.Name+": "+err.Error()))
+		}
+		c := &bindings.Call{Ctx: s.loop.Context(), Script: s.bs, This: this, Args: args}
+		if !f.Async {
+			c.Where = s.where
+			res, err := f.Fn(c)
+			if err != nil {
+				panic(s.jsError(err, ""))
+			}
+			return s.toJS(res)
+		}
+		// The call site is read now: the binding runs off the loop.
+		where := s.where()
+		c.Where = func() string { return where }
+		release, err := s.loop.Acquire()
+		if err != nil {
+			panic(s.jsError(&bindings.UsageError{Func: f.Name, Msg: "too many pending operations and timers: " + err.Error()}, where))
+		}
+		done := s.loop.Busy()
+		p, resolve, reject := s.vm.NewPromise()
+		inv := s.cur
+		if inv == nil {
+			inv = s.newInvocation()
+		}
+		go func() {
+			res, err := f.Fn(c)
+			posted := s.loop.Post(func() {
+				release()
+				done()
+				_, rerr := s.run(inv, func() (goja.Value, error) {
+					if err != nil {
+						return nil, reject(s.jsError(err, where))
+					}
+					return nil, resolve(s.toJS(res))
+				})
+				if rerr != nil {
+					s.report(s.toScriptError("handler", rerr))
+				}
+			})
+			if !posted {
+				release()
+				done()
+			}
+		}()
+		return s.vm.ToValue(p)
+	})
+}
+
+// where is the script location of the innermost script frame, for
+// bindings.Call.Where and error call sites: "ping.js:12:5".
+func (s *script) where() string {
+	frames := s.vm.CaptureCallStack(0, nil)
+	for i := range frames {
+		p := frames[i].Position()
+		if p.Filename != "" && p.Line > 0 {
+			return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, unwrapCol(p.Line, p.Column))
+		}
+	}
+	return s.unit.Path
+}
+
+// jsError turns a binding failure into the value a script catches:
+// usage errors are TypeErrors, platform errors Errors carrying status,
+// code and message, limit errors carry code "LIMIT". where, when set,
+// becomes the stack so reports point at the call site.
+func (s *script) jsError(err error, where string) *goja.Object {
+	var (
+		usage *bindings.UsageError
+		api   *bindings.APIError
+		o     *goja.Object
+	)
+	switch {
+	case errors.As(err, &api):
+		o = s.newError(s.errorCtor, api.Message)
+		o.Set("name", "APIError")
+		o.Set("status", api.Status)
+		o.Set("code", api.Code)
+		o.Set("method", api.Method)
+		o.Set("path", api.Path)
+		if len(api.Errors) > 0 {
+			o.Set("errors", s.toJS(api.Errors))
+		}
+	case errors.As(err, &usage):
+		o = s.newError(s.typeErrCtor, usage.Error())
+	case errors.Is(err, context.Canceled) || errors.Is(err, errClosing):
+		o = s.newError(s.errorCtor, "cancelled: the script is being unloaded")
+	default:
+		o = s.newError(s.errorCtor, err.Error())
+	}
+	if errors.Is(err, bindings.ErrLimit) {
+		o.Set("code", "LIMIT")
+	}
+	if where != "" {
+		name, msg := o.Get("name"), o.Get("message")
+		o.Set("stack", fmt.Sprintf("%s: %s\n\tat %s", name, msg, where))
+	}
+	return o
+}

@@ -1,0 +1,225 @@
+package js
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/loop"
+)
+
+// interruptGuard closes the race goja documents for ClearInterrupt: the
+// budget timer may fire just as the invocation returns. The timer only
+// interrupts while armed, and disarming happens under the same lock, so
+// once disarm returns no stale interrupt can reach the next invocation.
+type interruptGuard struct {
+	mu      sync.Mutex // guards armed and serialises fire against disarm
+	armed   bool
+	tripped atomic.Bool // the budget ran out: native loops bail out too
+}
+
+func (g *interruptGuard) arm() {
+	g.mu.Lock()
+	g.armed = true
+	g.tripped.Store(false)
+	g.mu.Unlock()
+}
+
+func (g *interruptGuard) fire(vm *goja.Runtime, why error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.armed {
+		g.tripped.Store(true)
+		vm.Interrupt(why)
+	}
+}
+
+func (g *interruptGuard) disarm() {
+	g.mu.Lock()
+	g.armed = false
+	g.mu.Unlock()
+}
+
+// run executes fn — one entry into the VM — under budget b. Only the time
+// inside fn counts; a handler resumed after an await runs again under the
+// same budget, so its total script time is bounded, not each stretch.
+// Promise jobs queued by fn run before it returns (goja drains them when
+// the outermost call returns), and rejections nobody handled are reported
+// afterwards.
+func (s *script) run(inv *invocation, fn func() (goja.Value, error)) (goja.Value, error) {
+	prev := s.cur
+	s.cur = inv
+	b := inv.budget
+	rem := b.Begin()
+	s.guard.arm()
+	t := time.AfterFunc(rem, func() { s.guard.fire(s.vm, b.Exceeded(inv.what)) })
+	v, err := fn()
+	t.Stop()
+	s.guard.disarm()
+	s.vm.ClearInterrupt()
+	b.End()
+	s.cur = prev
+	s.flushRejections()
+	return v, err
+}
+
+// budgetTripped reports whether the running invocation is out of budget;
+// size-checked built-ins poll it inside long native loops.
+func (s *script) budgetTripped() bool { return s.guard.tripped.Load() }
+
+// invocation is one handler call, callback or top-level load, with the
+// CPU budget its resumptions after await share.
+type invocation struct {
+	budget *loop.Budget
+	what   string // "handler", "load": names the budget in errors
+}
+
+// newInvocation starts a handler or callback invocation.
+func (s *script) newInvocation() *invocation {
+	return &invocation{budget: loop.NewBudget(s.lim.CPU, nil), what: "handler"}
+}
+
+// call invokes fn as a new invocation with its own budget and reports an
+// error it raises. It returns fn's result (nil on error).
+func (s *script) call(fn goja.Value, what string, args func() []goja.Value) goja.Value {
+	f, ok := goja.AssertFunction(fn)
+	if !ok {
+		return nil
+	}
+	v, err := s.run(s.newInvocation(), func() (goja.Value, error) {
+		return f(goja.Undefined(), args()...)
+	})
+	if err != nil {
+		s.report(s.toScriptError(engine.KindHandler, err))
+		return nil
+	}
+	return v
+}
+
+// invoke runs a callback posted through Env.Post with Go arguments.
+func (s *script) invoke(c *callback, what string, args ...any) goja.Value {
+	return s.call(c.v, what, func() []goja.Value {
+		out := make([]goja.Value, len(args))
+		for i, a := range args {
+			out[i] = s.toJS(a)
+		}
+		return out
+	})
+}
+
+// dispatch runs the handlers of one event, each as its own invocation: an
+// error or a CPU overrun in one does not stop the next.
+func (s *script) dispatch(d *engine.Delivery) {
+	ev := d.Event
+	var data goja.Value
+	event := func() goja.Value {
+		if data == nil {
+			data = s.eventValue(d)
+		}
+		return data
+	}
+	if ev.Route != nil {
+		s.dispatchRoute(d, event)
+		return
+	}
+	hs := s.bs.Reg.Handlers(ev.Name)
+	for _, alias := range ev.Aliases {
+		for _, h := range s.bs.Reg.Handlers(alias) {
+			if h.Event != "*" {
+				hs = append(hs, h)
+			}
+		}
+	}
+	for _, h := range hs {
+		c, ok := h.Fn.(*callback)
+		if !ok || c.s != s {
+			continue
+		}
+		if h.Event == "*" {
+			s.call(c.v, "handler", func() []goja.Value { return []goja.Value{s.vm.ToValue(ev.Name), event()} })
+		} else {
+			s.call(c.v, "handler", func() []goja.Value { return []goja.Value{event()} })
+		}
+	}
+}
+
+// dispatchRoute calls the one handler the host's router chose. An
+// autocomplete handler answers by returning its choices (or a Promise of
+// them); the engine passes them to ix.respond.
+func (s *script) dispatchRoute(d *engine.Delivery, event func() goja.Value) {
+	rt := *d.Event.Route
+	cb, ok := s.bs.Reg.Lookup(rt)
+	if !ok {
+		s.bs.Log.Warn("no handler for routed interaction", "kind", rt.Kind, "key", rt.Key, "option", rt.Option)
+		return
+	}
+	c, ok := cb.(*callback)
+	if !ok || c.s != s {
+		return
+	}
+	var ix goja.Value
+	res := s.call(c.v, "handler", func() []goja.Value {
+		ix = event()
+		return []goja.Value{ix}
+	})
+	if rt.Kind != "autocomplete" || res == nil || goja.IsUndefined(res) || goja.IsNull(res) {
+		return
+	}
+	s.answerAutocomplete(ix, res)
+}
+
+func (s *script) answerAutocomplete(ix, res goja.Value) {
+	ixObj, ok := ix.(*goja.Object)
+	if !ok {
+		return
+	}
+	respond, ok := goja.AssertFunction(ixObj.Get("respond"))
+	if !ok {
+		return
+	}
+	answer := s.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+		v, err := respond(ixObj, call.Argument(0))
+		if err != nil {
+			panic(err)
+		}
+		return v
+	})
+	// Promise.resolve(res).then(answer) handles both plain lists and
+	// Promises; a failure surfaces as an unhandled rejection report.
+	_, err := s.run(s.newInvocation(), func() (goja.Value, error) {
+		promiseCtor := s.vm.Get("Promise").ToObject(s.vm)
+		resolveFn, _ := goja.AssertFunction(promiseCtor.Get("resolve"))
+		p, err := resolveFn(promiseCtor, res)
+		if err != nil {
+			return nil, err
+		}
+		then, _ := goja.AssertFunction(p.ToObject(s.vm).Get("then"))
+		return then(p, answer)
+	})
+	if err != nil {
+		s.report(s.toScriptError(engine.KindHandler, err))
+	}
+}
+
+// eventValue builds the script's view of the event's data: a lazy
+// read-only view of the shared jsondoc tree, with the methods of the
+// event's kind.
+func (s *script) eventValue(d *engine.Delivery) goja.Value {
+	root, ok := s.docRoot(d)
+	if !ok {
+		return goja.Null()
+	}
+	kind := bindings.KindOf(d.Event.Name)
+	if kind == "" {
+		return s.view(root)
+	}
+	obj := &bindings.Object{Kind: kind, Raw: d.Event.Data}
+	if kind == bindings.KindInteraction {
+		obj.Extra = bindings.EventExtras(kind, d.Event.Data)
+	}
+	return s.objectView(obj, root)
+}

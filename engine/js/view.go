@@ -1,0 +1,173 @@
+package js
+
+import (
+	"slices"
+
+	"github.com/dop251/goja"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/jsondoc"
+)
+
+// Event data is shared by every script it reaches, so scripts get lazy
+// read-only views of it: a field is converted when first read and cached
+// in the view, so msg.author === msg.author and an untouched field costs
+// nothing. Writes fail (TypeError in strict code, ignored otherwise). The
+// views enumerate their keys, so Object.keys, JSON.stringify and spread
+// work; spread is the way to get a mutable copy.
+
+// objView is a JSON object, optionally with the methods and computed
+// fields of a bindings.Object.
+type objView struct {
+	s       *script
+	v       jsondoc.Value    // Invalid for objects without data (handles)
+	obj     *bindings.Object // nil for plain data
+	methods map[string]bindings.Func
+	cache   map[string]goja.Value
+}
+
+func (s *script) objectView(obj *bindings.Object, root jsondoc.Value) goja.Value {
+	ov := &objView{s: s, v: root, obj: obj}
+	if obj != nil && obj.Kind != "" {
+		ov.methods = s.methodSet(obj.Kind)
+	}
+	return s.vm.NewDynamicObject(ov)
+}
+
+// methodSet caches bindings.Methods per kind for the script.
+func (s *script) methodSet(kind string) map[string]bindings.Func {
+	if s.methodSets == nil {
+		s.methodSets = map[string]map[string]bindings.Func{}
+	}
+	m, ok := s.methodSets[kind]
+	if !ok {
+		m = bindings.Methods(kind)
+		s.methodSets[kind] = m
+	}
+	return m
+}
+
+// view wraps a document value: containers lazily, scalars directly.
+func (s *script) view(v jsondoc.Value) goja.Value {
+	switch v.Kind() {
+	case jsondoc.Object:
+		return s.vm.NewDynamicObject(&objView{s: s, v: v})
+	case jsondoc.Array:
+		return s.vm.NewDynamicArray(&arrView{s: s, v: v})
+	default:
+		return s.scalar(v)
+	}
+}
+
+func (o *objView) Get(key string) goja.Value {
+	if v, ok := o.cache[key]; ok {
+		return v
+	}
+	var out goja.Value
+	if f, ok := o.methods[key]; ok {
+		out = o.s.bindingFunc(f, o.obj)
+	} else if x, ok := o.extra(key); ok {
+		out = o.s.toJS(x)
+	} else if fv, ok := o.v.Get(key); ok {
+		out = o.s.view(fv)
+	} else {
+		return nil
+	}
+	if o.cache == nil {
+		o.cache = make(map[string]goja.Value, 4)
+	}
+	o.cache[key] = out
+	return out
+}
+
+func (o *objView) extra(key string) (any, bool) {
+	if o.obj == nil || o.obj.Extra == nil {
+		return nil, false
+	}
+	x, ok := o.obj.Extra[key]
+	return x, ok
+}
+
+func (o *objView) Has(key string) bool {
+	if _, ok := o.methods[key]; ok {
+		return true
+	}
+	if _, ok := o.extra(key); ok {
+		return true
+	}
+	_, ok := o.v.Get(key)
+	return ok
+}
+
+// Keys lists data fields then computed ones; methods are not listed, so
+// JSON.stringify and Object.keys show the data only.
+func (o *objView) Keys() []string {
+	n := o.v.Len()
+	keys := make([]string, 0, n+len(o.extraKeys()))
+	for i := 0; i < n; i++ {
+		k, _ := o.v.Field(i)
+		if _, shadowed := o.extra(k); shadowed {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	return append(keys, o.extraKeys()...)
+}
+
+func (o *objView) extraKeys() []string {
+	if o.obj == nil || len(o.obj.Extra) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(o.obj.Extra))
+	for k := range o.obj.Extra {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (o *objView) Set(string, goja.Value) bool { return false }
+func (o *objView) Delete(key string) bool      { return !o.Has(key) }
+
+// arrView is a JSON array.
+type arrView struct {
+	s     *script
+	v     jsondoc.Value
+	cache []goja.Value
+}
+
+func (a *arrView) Len() int { return a.v.Len() }
+
+func (a *arrView) Get(i int) goja.Value {
+	if i < 0 || i >= a.v.Len() {
+		return nil
+	}
+	if a.cache == nil {
+		a.cache = make([]goja.Value, a.v.Len())
+	}
+	if a.cache[i] == nil {
+		a.cache[i] = a.s.view(a.v.Index(i))
+	}
+	return a.cache[i]
+}
+
+func (a *arrView) Set(int, goja.Value) bool { return false }
+func (a *arrView) SetLen(int) bool          { return false }
+
+// docRoot is the event's parsed data: the shared Doc when the runner
+// parsed it, otherwise parsed here.
+func (s *script) docRoot(d *engine.Delivery) (jsondoc.Value, bool) {
+	if d.Doc != nil {
+		return d.Doc.Root(), true
+	}
+	if len(d.Event.Data) == 0 {
+		return jsondoc.Value{}, false
+	}
+	doc, err := jsondoc.Parse(d.Event.Data)
+	if err != nil {
+		s.bs.Log.Warn("event data is not valid JSON", "event", d.Event.Name, "error", err)
+		return jsondoc.Value{}, false
+	}
+	return doc.Root(), true
+}
