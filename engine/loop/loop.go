@@ -17,13 +17,13 @@ import (
 type Loop struct {
 	events chan func() // submitted events, bounded; consumed only once opened
 
-	mu     sync.Mutex // guards posted, closed, stopped
-	posted []func()   // async results and timer fires, FIFO
-	closed bool       // Close began: Submit refuses
-	stopped bool      // the goroutine is exiting: Post refuses
+	mu      sync.Mutex // guards posted, closed, stopped
+	posted  []func()   // async results and timer fires, FIFO
+	closed  bool       // Close began: Submit refuses
+	stopped bool       // the goroutine is exiting: Post refuses
 
-	wake   chan struct{} // capacity 1: a post or a state change happened
-	opened chan struct{} // closed by Open: events may run
+	wake     chan struct{} // capacity 1: a post or a state change happened
+	opened   chan struct{} // closed by Open: events may run
 	openOnce sync.Once
 
 	pending    atomic.Int64 // reserved slots (Acquire), capped by maxPending
@@ -79,7 +79,10 @@ func (l *Loop) Start() {
 }
 
 // Open lets the loop run submitted events (engine.Script.Start).
-func (l *Loop) Open() { l.openOnce.Do(func() { close(l.opened) }) }
+func (l *Loop) Open() {
+	l.openOnce.Do(func() { close(l.opened) })
+	l.signal() // the goroutine may be waiting without the event queue
+}
 
 // Submit enqueues an event job without blocking. It fails with
 // engine.ErrQueueFull when the queue is full and engine.ErrClosed after

@@ -1,0 +1,78 @@
+package lua
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+)
+
+// Engine loads Lua scripts. It is safe for concurrent use: it holds only
+// configuration; every Script has its own VM.
+type Engine struct {
+	limits  engine.Limits
+	stdlib  fs.FS
+	now     func() time.Time
+	onError func(*engine.ScriptError)
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithStdlib makes the Lua modules of fsys requirable by every script
+// (require("botrun.util") → botrun/util.lua in fsys). The bot directory
+// takes precedence.
+func WithStdlib(fsys fs.FS) Option { return func(e *Engine) { e.stdlib = fsys } }
+
+// WithClock sets the clock used for CPU budgets (time.Now by default).
+func WithClock(now func() time.Time) Option { return func(e *Engine) { e.now = now } }
+
+// WithErrorHandler receives every error of a running script (handler
+// errors, uncaught binding errors, CPU limits) after it is logged. It is
+// called on the script's goroutine and must not block.
+func WithErrorHandler(fn func(*engine.ScriptError)) Option {
+	return func(e *Engine) { e.onError = fn }
+}
+
+// New returns the Lua engine with limits (zero fields take defaults).
+func New(limits engine.Limits, opts ...Option) engine.Engine {
+	e := &Engine{limits: limits.WithDefaults(), now: time.Now}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// Lang is "lua".
+func (e *Engine) Lang() string { return "lua" }
+
+// Load builds a VM for u, runs its top level under the load budget and
+// returns the script, ready but not started.
+func (e *Engine) Load(ctx context.Context, u engine.Unit, s *bindings.Script) (engine.Script, error) {
+	return e.load(ctx, u, s, false)
+}
+
+// Check compiles u and runs its top level with a host that has no
+// platform: bindings that need one do nothing at load time.
+func (e *Engine) Check(ctx context.Context, u engine.Unit) []*engine.ScriptError {
+	s := &bindings.Script{
+		Name:   u.Name,
+		Path:   u.Path,
+		Config: map[string]any{},
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Host:   &bindings.Host{},
+		Reg:    bindings.NewRegistry(nil),
+	}
+	sc, err := e.load(ctx, u, s, true)
+	if err != nil {
+		return []*engine.ScriptError{asScriptError(u, err)}
+	}
+	closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = sc.Close(closeCtx)
+	return nil
+}

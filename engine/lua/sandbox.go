@@ -1,0 +1,249 @@
+package lua
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/botrun/botrun/engine"
+)
+
+//go:embed prelude.lua
+var preludeSrc string
+
+// removedGlobals reach the host (files, process-wide GC, stdout) or are
+// gopher-lua internals. require is replaced by the confined one, print by
+// the script's logger.
+var removedGlobals = []string{
+	"dofile", "loadfile", "collectgarbage", "_printregs", "print", "module",
+	"require", "newproxy", "getfenv", "setfenv", "_GOPHER_LUA_VERSION",
+}
+
+// newState builds the sandboxed VM: base, table, string, math, coroutine
+// and os.time/clock/date/difftime, then the prelude and the bindings.
+func (s *script) newState() error {
+	regMax := s.limits.LuaRegistryMax
+	L := lua.NewState(lua.Options{
+		SkipOpenLibs:        true,
+		CallStackSize:       s.limits.CallStack,
+		RegistrySize:        min(256, regMax),
+		RegistryMaxSize:     regMax,
+		RegistryGrowStep:    128,
+		MinimizeStackMemory: true,
+	})
+	s.L = L
+	for _, lib := range []struct {
+		name string
+		fn   lua.LGFunction
+	}{
+		{lua.BaseLibName, lua.OpenBase},
+		{lua.TabLibName, lua.OpenTable},
+		{lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
+		{lua.OsLibName, lua.OpenOs},
+	} {
+		L.Push(L.NewFunction(lib.fn))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	g := L.G.Global
+	for _, name := range removedGlobals {
+		g.RawSetString(name, lua.LNil)
+	}
+	// os keeps only the clock functions: no execute, getenv, exit, files.
+	fullOS := L.GetGlobal("os").(*lua.LTable)
+	os := L.NewTable()
+	for _, name := range []string{"time", "clock", "date", "difftime"} {
+		os.RawSetString(name, fullOS.RawGetString(name))
+	}
+	g.RawSetString("os", os)
+
+	str := L.GetGlobal("string").(*lua.LTable)
+	str.RawSetString("dump", lua.LNil)
+	s.limitBuiltins(str, L.GetGlobal("table").(*lua.LTable))
+
+	s.pairsAux = iteratorOf(L, g.RawGetString("pairs"))
+	s.ipairsAux = iteratorOf(L, g.RawGetString("ipairs"))
+	s.viewIpairsAux = L.NewFunction(s.viewIpairsNext)
+	g.RawSetString("print", L.NewFunction(s.print))
+	g.RawSetString("pairs", L.NewFunction(s.pairs))
+	g.RawSetString("ipairs", L.NewFunction(s.ipairs))
+	g.RawSetString("loadstring", L.NewFunction(s.loadstring))
+	g.RawSetString("load", L.NewFunction(s.loadChunk))
+
+	s.mark = L.NewUserData()
+	s.viewMT = s.newViewMT()
+	s.errMT = s.newErrorMT()
+	s.arrayMT = L.NewTable()
+	s.objMT = L.NewTable()
+
+	if err := s.runPrelude(); err != nil {
+		return err
+	}
+	s.installBindings()
+	return nil
+}
+
+// runPrelude runs prelude.lua with the private hooks it needs; it returns
+// the async wrapper factory and installs pcall, xpcall, coroutine.*,
+// require.
+func (s *script) runPrelude() error {
+	L := s.L
+	fn, err := L.Load(strings.NewReader(preludeSrc), "=prelude")
+	if err != nil {
+		return fmt.Errorf("lua prelude: %w", err)
+	}
+	co := L.GetGlobal("coroutine").(*lua.LTable)
+	rawResume := co.RawGetString("resume").(*lua.LFunction).GFunction
+	hooks := L.NewTable()
+	hooks.RawSetString("mark", s.mark)
+	hooks.RawSetString("resume", L.NewFunction(s.resumeHook(rawResume)))
+	hooks.RawSetString("interrupted", L.NewFunction(func(L *lua.LState) int {
+		ctx := L.Context()
+		L.Push(lua.LBool(ctx != nil && ctx.Err() != nil))
+		return 1
+	}))
+	hooks.RawSetString("find_module", L.NewFunction(s.findModule))
+	hooks.RawSetString("store_module", L.NewFunction(s.storeModule))
+	if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, hooks); err != nil {
+		return fmt.Errorf("lua prelude: %w", err)
+	}
+	mk, ok := L.Get(-1).(*lua.LFunction)
+	L.Pop(1)
+	if !ok {
+		return fmt.Errorf("lua prelude: returned %s, want the async wrapper factory", L.Get(-1).Type())
+	}
+	s.mkasync = mk
+	return nil
+}
+
+// resumeHook wraps coroutine.resume: the resumed coroutine runs under the
+// caller's context (its CPU deadline), handler coroutines cannot be
+// resumed by scripts, and nesting is bounded so that recursion through
+// pcall cannot exhaust the Go stack.
+func (s *script) resumeHook(raw lua.LGFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		th := L.CheckThread(1)
+		if s.roots[th] {
+			L.Push(lua.LFalse)
+			L.Push(lua.LString("cannot resume a handler's coroutine"))
+			return 2
+		}
+		if s.depth >= s.limits.CallStack {
+			L.Push(lua.LFalse)
+			L.Push(lua.LString(fmt.Sprintf("stack overflow (more than %d nested pcall/coroutine levels)", s.limits.CallStack)))
+			return 2
+		}
+		if ctx := L.Context(); ctx != nil {
+			th.SetContext(ctx)
+		}
+		s.depth++
+		defer func() { s.depth-- }()
+		return raw(L)
+	}
+}
+
+// compile parses a file of the bot directory; the chunk name is the
+// file's path relative to the bot directory, so errors read "lib/x.lua:3:".
+func (s *script) compile(rel string) (*lua.LFunction, error) {
+	src, err := s.root.ReadFile(rel)
+	if err != nil {
+		return nil, &engine.ScriptError{Kind: engine.KindLoad, Script: s.unit.Name, Path: rel, Message: "cannot read: " + err.Error(), Err: err}
+	}
+	return s.compileSource(src, rel)
+}
+
+func (s *script) compileSource(src []byte, name string) (*lua.LFunction, error) {
+	chunk, err := parse.Parse(bytes.NewReader(src), name)
+	if err != nil {
+		return nil, syntaxError(s.unit, name, err)
+	}
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		return nil, syntaxError(s.unit, name, err)
+	}
+	return s.L.NewFunctionFromProto(proto), nil
+}
+
+// print logs its arguments at info level, tab-separated as print would
+// write them.
+func (s *script) print(L *lua.LState) int {
+	n := L.GetTop()
+	parts := make([]string, n)
+	for i := 1; i <= n; i++ {
+		parts[i-1] = L.ToStringMeta(L.Get(i)).String()
+	}
+	s.log.Info(strings.Join(parts, "\t"))
+	return 0
+}
+
+// loadstring compiles source text only: a binary chunk (ESC "Lua") is
+// refused; gopher-lua could not run one anyway, but say so clearly.
+func (s *script) loadstring(L *lua.LState) int {
+	src := L.CheckString(1)
+	name := L.OptString(2, "=(load)")
+	return s.loadText(L, src, name)
+}
+
+// loadChunk is load(string_or_function [, chunkname]).
+func (s *script) loadChunk(L *lua.LState) int {
+	var src string
+	switch v := L.Get(1).(type) {
+	case lua.LString:
+		src = string(v)
+	case *lua.LFunction:
+		var b strings.Builder
+		for {
+			L.Push(v)
+			L.Call(0, 1)
+			piece := L.Get(-1)
+			L.Pop(1)
+			ps, ok := piece.(lua.LString)
+			if !ok || ps == "" {
+				break
+			}
+			if b.Len()+len(ps) > s.limits.MaxString {
+				L.Push(lua.LNil)
+				L.Push(lua.LString("load: chunk too large"))
+				return 2
+			}
+			b.WriteString(string(ps))
+		}
+		src = b.String()
+	default:
+		L.ArgError(1, "string or function expected")
+	}
+	return s.loadText(L, src, L.OptString(2, "=(load)"))
+}
+
+func (s *script) loadText(L *lua.LState, src, name string) int {
+	if strings.HasPrefix(src, "\x1bLua") {
+		L.Push(lua.LNil)
+		L.Push(lua.LString("binary chunks are not allowed"))
+		return 2
+	}
+	fn, err := L.Load(strings.NewReader(src), name)
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
+	}
+	L.Push(fn)
+	return 1
+}
+
+// iteratorOf returns the step function the built-in pairs or ipairs hands
+// out, so the replacements can return it for plain tables.
+func iteratorOf(L *lua.LState, fn lua.LValue) lua.LValue {
+	if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, L.NewTable()); err != nil {
+		panic("lua: " + err.Error()) // built-ins: cannot fail
+	}
+	it := L.Get(-1)
+	L.Pop(1)
+	return it
+}

@@ -1,0 +1,297 @@
+package lua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/loop"
+)
+
+// script is one loaded generation. Fields without a comment belong to the
+// loop goroutine (and to Load before the loop runs anything).
+type script struct {
+	eng    *Engine
+	unit   engine.Unit
+	bs     *bindings.Script
+	limits engine.Limits
+	check  bool // botrun check: platform-less bindings are no-ops
+	log    *slog.Logger
+	loop   *loop.Loop
+	root   *os.Root // the bot directory, for require
+
+	L       *lua.LState
+	mark    *lua.LUserData // the value async bindings yield; never visible to scripts
+	mkasync *lua.LFunction // prelude: wraps a raw async binding into a raising function
+	viewMT  *lua.LTable
+	errMT   *lua.LTable
+	arrayMT *lua.LTable // json.array() marker
+	objMT   *lua.LTable // json.object() marker
+
+	pairsAux, ipairsAux, viewIpairsAux lua.LValue // iterator step functions
+	methods                            map[string]map[string]lua.LValue
+	funcs                              map[string]lua.LValue // the script functions of the bindings, by name
+
+	modules map[string]lua.LValue // require cache by resolved file
+	loading map[string]bool       // modules whose top level is running (cycle check)
+	roots   map[*lua.LState]bool  // handler coroutines: scripts may not resume them
+	depth   int                   // nested coroutine resumes (pcall, user coroutines)
+	active  *run                  // the run inside the VM right now
+
+	filesMu sync.Mutex // guards files: read by the runner
+	files   []string
+}
+
+// run is one handler invocation (or the top level) in its coroutine.
+type run struct {
+	co     *lua.LState
+	fn     *lua.LFunction
+	what   string // "load", "handler", "timer callback", ...
+	kind   engine.ErrorKind
+	budget *loop.Budget
+	done   func(rets []lua.LValue) // on success; may be nil
+	failed func(err *engine.ScriptError)
+}
+
+func (e *Engine) load(ctx context.Context, u engine.Unit, bs *bindings.Script, check bool) (engine.Script, error) {
+	if bs.Reg == nil {
+		bs.Reg = bindings.NewRegistry(nil)
+	}
+	if bs.Config == nil {
+		bs.Config = map[string]any{}
+	}
+	if bs.Caps.MaxPayload == 0 {
+		bs.Caps.MaxPayload = e.limits.MaxPayload
+	}
+	s := &script{
+		eng: e, unit: u, bs: bs, limits: e.limits, check: check,
+		loop:    loop.New(e.limits.QueueSize, e.limits.MaxPending),
+		modules: map[string]lua.LValue{},
+		loading: map[string]bool{},
+		roots:   map[*lua.LState]bool{},
+		methods: map[string]map[string]lua.LValue{},
+		funcs:   map[string]lua.LValue{},
+	}
+	s.log = bs.Log
+	if s.log == nil {
+		s.log = slog.Default().With("script", u.Name)
+		bs.Log = s.log
+	}
+	bs.Env = s
+	fail := func(err error) (engine.Script, error) {
+		s.loop.Close(context.Background())
+		if s.L != nil {
+			s.L.Close()
+		}
+		if s.root != nil {
+			s.root.Close()
+		}
+		return nil, err
+	}
+	root, err := os.OpenRoot(u.Dir)
+	if err != nil {
+		return fail(&engine.ScriptError{Kind: engine.KindLoad, Script: u.Name, Path: u.Path, Message: "cannot open bot directory: " + err.Error(), Err: err})
+	}
+	s.root = root
+	if err := s.newState(); err != nil {
+		return fail(err)
+	}
+	fn, err := s.compile(u.Path)
+	if err != nil {
+		return fail(err)
+	}
+	s.addFile(u.Path)
+
+	// The top level runs on the loop goroutine like everything else, so
+	// async bindings at load time resume through the same path.
+	result := make(chan error, 1)
+	s.loop.Start()
+	s.loop.Post(func() {
+		r := &run{fn: fn, what: "load", kind: engine.KindLoad,
+			budget: loop.NewBudget(e.limits.LoadCPU, e.now),
+			done:   func([]lua.LValue) { result <- nil },
+			failed: func(se *engine.ScriptError) { result <- se },
+		}
+		s.start(r)
+	})
+	select {
+	case err := <-result:
+		if err != nil {
+			return fail(err)
+		}
+	case <-ctx.Done():
+		return fail(fmt.Errorf("load %s: %w", u.Path, ctx.Err()))
+	case <-s.loop.Done():
+		return fail(fmt.Errorf("load %s: script stopped during load", u.Path))
+	}
+	return s, nil
+}
+
+func (s *script) addFile(rel string) {
+	s.filesMu.Lock()
+	defer s.filesMu.Unlock()
+	if !slices.Contains(s.files, rel) {
+		s.files = append(s.files, rel)
+	}
+}
+
+// Unit implements engine.Script.
+func (s *script) Unit() engine.Unit { return s.unit }
+
+// Registry implements engine.Script.
+func (s *script) Registry() *bindings.Registry { return s.bs.Reg }
+
+// Files implements engine.Script.
+func (s *script) Files() []string {
+	s.filesMu.Lock()
+	defer s.filesMu.Unlock()
+	return slices.Clone(s.files)
+}
+
+// Start implements engine.Script.
+func (s *script) Start() { s.loop.Open() }
+
+// Deliver implements engine.Script.
+func (s *script) Deliver(d *engine.Delivery) error {
+	return s.loop.Submit(func() { s.dispatch(d) })
+}
+
+// Close implements engine.Script. The VM is freed once the loop goroutine
+// has exited, so nothing else can be touching it.
+func (s *script) Close(ctx context.Context) error {
+	err := s.loop.Close(ctx)
+	s.freeOnce()
+	if err != nil {
+		return fmt.Errorf("close %s: %w", s.unit.Name, err)
+	}
+	return nil
+}
+
+var freeMu sync.Mutex // guards the L/root release of every script (Close may race with itself)
+
+func (s *script) freeOnce() {
+	freeMu.Lock()
+	defer freeMu.Unlock()
+	if s.L != nil {
+		s.L.Close()
+		s.L = nil
+	}
+	if s.root != nil {
+		s.root.Close()
+		s.root = nil
+	}
+}
+
+// Post implements bindings.Env: cb runs as a fresh invocation with args.
+func (s *script) Post(cb bindings.Callback, args ...any) bool {
+	c, ok := cb.(*callback)
+	if !ok || c.s != s {
+		return false
+	}
+	return s.loop.Post(func() {
+		if s.L == nil {
+			return
+		}
+		largs := make([]lua.LValue, len(args))
+		for i, a := range args {
+			largs[i] = s.toLua(a)
+		}
+		s.invoke(c.fn, "callback", largs, nil)
+	})
+}
+
+// Acquire implements bindings.Env.
+func (s *script) Acquire() (func(), error) { return s.loop.Acquire() }
+
+// callback is a Lua function handed to a binding.
+type callback struct {
+	s  *script
+	fn *lua.LFunction
+}
+
+func (c *callback) Lang() string { return "lua" }
+
+// invoke runs fn(args...) as a new handler invocation.
+func (s *script) invoke(fn *lua.LFunction, what string, args []lua.LValue, done func([]lua.LValue)) {
+	r := &run{fn: fn, what: what, kind: engine.KindHandler,
+		budget: loop.NewBudget(s.limits.CPU, s.eng.now), done: done}
+	s.start(r, args...)
+}
+
+func (s *script) start(r *run, args ...lua.LValue) {
+	co, cancel := s.L.NewThread()
+	if cancel != nil {
+		cancel()
+	}
+	r.co = co
+	s.roots[co] = true
+	s.resume(r, args...)
+}
+
+// resume enters the VM for one stretch of r, under what is left of its CPU
+// budget, and handles how the stretch ended.
+func (s *script) resume(r *run, args ...lua.LValue) {
+	if s.L == nil {
+		return
+	}
+	rem := r.budget.Begin()
+	ctx, cancel := context.WithTimeout(s.loop.Context(), rem)
+	r.co.SetContext(ctx)
+	prev := s.active
+	s.active = r
+	st, err, vals := s.L.Resume(r.co, r.fn, args...)
+	s.active = prev
+	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
+	cancel()
+	exhausted := r.budget.End()
+	switch st {
+	case lua.ResumeYield:
+		if len(vals) > 0 && vals[0] == s.mark {
+			return // an async binding resumes r when its result is posted
+		}
+		delete(s.roots, r.co)
+		s.report(r, &engine.ScriptError{Kind: r.kind, Message: "attempt to yield from outside a coroutine"})
+	case lua.ResumeOK:
+		delete(s.roots, r.co)
+		if r.done != nil {
+			r.done(vals)
+		}
+	default:
+		delete(s.roots, r.co)
+		se := s.scriptError(r.kind, err)
+		switch {
+		case timedOut || (exhausted && isContextError(err)):
+			se.Kind = engine.KindLimit
+			se.Message = fmt.Sprintf("%s exceeded its CPU budget of %s", r.what, r.budget.Limit())
+			se.Err = r.budget.Exceeded(r.what)
+		case s.loop.Context().Err() != nil && isContextError(err):
+			se.Kind = engine.KindLimit
+			se.Message = r.what + " interrupted: script stopped"
+			se.Err = s.loop.Context().Err()
+		}
+		s.report(r, se)
+	}
+}
+
+func (s *script) report(r *run, se *engine.ScriptError) {
+	se.Script = s.unit.Name
+	if se.Path == "" {
+		se.Path = s.unit.Path
+	}
+	if r.failed != nil {
+		r.failed(se)
+		return
+	}
+	s.log.Error(r.what+" failed", "error", se.Error(), "kind", string(se.Kind))
+	if s.eng.onError != nil {
+		s.eng.onError(se)
+	}
+}

@@ -1,0 +1,287 @@
+package lua
+
+import (
+	"encoding/json"
+	"math"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine/jsondoc"
+)
+
+// view is a read-only window on a jsondoc value: event data is parsed once
+// in Go and shared; a handler converts only the fields it reads.
+//
+// A root view may carry an Object: its Kind's methods (msg:reply) and its
+// Extra fields (ix.options) are layered over the data, methods first.
+type view struct {
+	v      jsondoc.Value
+	obj    *bindings.Object
+	extras func() map[string]any // computed on first use, then cached in extra
+	extra  map[string]any
+	conv   map[string]lua.LValue // converted Extra values, so ix.options is one table
+}
+
+// maxSafeInt is the largest integer a Lua number (float64) holds exactly.
+const maxSafeInt = 1 << 53
+
+func (s *script) newView(v jsondoc.Value, obj *bindings.Object) *lua.LUserData {
+	ud := s.L.NewUserData()
+	ud.Value = &view{v: v, obj: obj}
+	ud.Metatable = s.viewMT
+	return ud
+}
+
+// docValue converts one JSON value for a script: scalars directly,
+// containers as views. null is nil. Integers beyond 2^53 are strings so
+// that no digit is lost (ids are strings already).
+func (s *script) docValue(v jsondoc.Value) lua.LValue {
+	switch v.Kind() {
+	case jsondoc.Bool:
+		return lua.LBool(v.Bool())
+	case jsondoc.Number:
+		if n, ok := v.Int(); ok {
+			if n > maxSafeInt || n < -maxSafeInt {
+				return lua.LString(v.NumberText())
+			}
+			return lua.LNumber(n)
+		}
+		f := v.Float()
+		if math.IsInf(f, 0) || (math.Abs(f) > maxSafeInt && f == math.Trunc(f) && isIntText(v.NumberText())) {
+			return lua.LString(v.NumberText())
+		}
+		return lua.LNumber(f)
+	case jsondoc.String:
+		return lua.LString(v.Str())
+	case jsondoc.Array, jsondoc.Object:
+		return s.newView(v, nil)
+	}
+	return lua.LNil
+}
+
+func isIntText(t string) bool {
+	for i, c := range t {
+		if c == '-' && i == 0 {
+			continue
+		}
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return t != ""
+}
+
+func toView(v lua.LValue) *view {
+	if ud, ok := v.(*lua.LUserData); ok {
+		if vw, ok := ud.Value.(*view); ok {
+			return vw
+		}
+	}
+	return nil
+}
+
+// objectOf returns the Object behind a root view (the receiver of a
+// method call), or nil.
+func (s *script) objectOf(v lua.LValue) *bindings.Object {
+	if vw := toView(v); vw != nil && vw.obj != nil {
+		if vw.extras != nil && vw.extra == nil {
+			vw.extra = vw.extras()
+			vw.obj.Extra = vw.extra
+		}
+		return vw.obj
+	}
+	return nil
+}
+
+func (s *script) newViewMT() *lua.LTable {
+	L := s.L
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(s.viewIndex))
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("event data is read-only (copy it with json.copy(value) to change it)")
+		return 0
+	}))
+	mt.RawSetString("__len", L.NewFunction(func(L *lua.LState) int {
+		vw := toView(L.Get(1))
+		n := 0
+		if vw != nil && vw.v.Kind() == jsondoc.Array {
+			n = vw.v.Len()
+		}
+		L.Push(lua.LNumber(n))
+		return 1
+	}))
+	mt.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
+		vw := toView(L.Get(1))
+		if vw == nil {
+			L.Push(lua.LString("view"))
+			return 1
+		}
+		if raw := vw.v.Raw(); raw != nil {
+			L.Push(lua.LString(raw))
+		} else {
+			L.Push(lua.LString(vw.obj.Kind))
+		}
+		return 1
+	}))
+	mt.RawSetString("__metatable", lua.LString("read-only"))
+	return mt
+}
+
+func (s *script) viewIndex(L *lua.LState) int {
+	vw := toView(L.Get(1))
+	if vw == nil {
+		return 0
+	}
+	switch k := L.Get(2).(type) {
+	case lua.LString:
+		key := string(k)
+		if vw.obj != nil {
+			if vw.obj.Kind != "" {
+				if m := s.method(vw.obj.Kind, key); m != lua.LNil {
+					L.Push(m)
+					return 1
+				}
+			}
+			if v, ok := s.extraField(vw, key); ok {
+				L.Push(v)
+				return 1
+			}
+		}
+		if f, ok := vw.v.Get(key); ok {
+			L.Push(s.docValue(f))
+			return 1
+		}
+	case lua.LNumber:
+		if vw.v.Kind() == jsondoc.Array {
+			i := int(k)
+			if float64(i) == float64(k) && i >= 1 && i <= vw.v.Len() {
+				L.Push(s.docValue(vw.v.Index(i - 1)))
+				return 1
+			}
+		}
+	}
+	return 0
+}
+
+func (s *script) extraField(vw *view, key string) (lua.LValue, bool) {
+	if vw.extra == nil && vw.extras != nil {
+		vw.extra = vw.extras()
+		vw.obj.Extra = vw.extra
+	}
+	if vw.extra == nil && vw.obj.Extra != nil {
+		vw.extra = vw.obj.Extra
+	}
+	raw, ok := vw.extra[key]
+	if !ok {
+		return nil, false
+	}
+	if v, ok := vw.conv[key]; ok {
+		return v, true
+	}
+	v := s.toLua(raw)
+	if vw.conv == nil {
+		vw.conv = map[string]lua.LValue{}
+	}
+	vw.conv[key] = v
+	return v, true
+}
+
+// objectView renders a binding's *Object result: its data (parsed now,
+// results are small) with its methods.
+func (s *script) objectView(o *bindings.Object) lua.LValue {
+	var root jsondoc.Value
+	if len(o.Raw) > 0 {
+		if doc, err := jsondoc.Parse(o.Raw); err == nil {
+			root = doc.Root()
+		}
+	}
+	return s.newView(root, o)
+}
+
+// pairs iterates views in document order (objects) or index order
+// (arrays) and tables as the built-in does.
+func (s *script) pairs(L *lua.LState) int {
+	vw := toView(L.Get(1))
+	if vw == nil {
+		t := L.CheckTable(1)
+		L.Push(s.pairsAux)
+		L.Push(t)
+		L.Push(lua.LNil)
+		return 3
+	}
+	i := 0
+	L.Push(L.NewFunction(func(L *lua.LState) int {
+		for {
+			switch vw.v.Kind() {
+			case jsondoc.Array:
+				if i >= vw.v.Len() {
+					return 0
+				}
+				i++
+				L.Push(lua.LNumber(i))
+				L.Push(s.docValue(vw.v.Index(i - 1)))
+				return 2
+			case jsondoc.Object:
+				if i >= vw.v.Len() {
+					return 0
+				}
+				k, v := vw.v.Field(i)
+				i++
+				if v.Kind() == jsondoc.Null {
+					continue // nil values do not appear in pairs
+				}
+				L.Push(lua.LString(k))
+				L.Push(s.docValue(v))
+				return 2
+			default:
+				return 0
+			}
+		}
+	}))
+	L.Push(L.Get(1))
+	L.Push(lua.LNil)
+	return 3
+}
+
+// ipairs walks 1..n of views and tables, stopping at the first nil.
+func (s *script) ipairs(L *lua.LState) int {
+	vw := toView(L.Get(1))
+	if vw == nil {
+		t := L.CheckTable(1)
+		L.Push(s.ipairsAux)
+		L.Push(t)
+		L.Push(lua.LNumber(0))
+		return 3
+	}
+	L.Push(s.viewIpairsAux)
+	L.Push(L.Get(1))
+	L.Push(lua.LNumber(0))
+	return 3
+}
+
+func (s *script) viewIpairsNext(L *lua.LState) int {
+	vw := toView(L.Get(1))
+	{
+		i := L.CheckInt(2) + 1
+		if vw == nil || vw.v.Kind() != jsondoc.Array || i > vw.v.Len() {
+			return 0
+		}
+		v := s.docValue(vw.v.Index(i - 1))
+		if v == lua.LNil {
+			return 0
+		}
+		L.Push(lua.LNumber(i))
+		L.Push(v)
+		return 2
+	}
+}
+
+// rawJSON is how a view crosses back into a binding: its JSON text,
+// without conversion.
+func (vw *view) rawJSON() json.RawMessage {
+	if raw := vw.v.Raw(); raw != nil {
+		return json.RawMessage(raw)
+	}
+	return nil
+}
