@@ -3,6 +3,8 @@
 // TypeScript declarations (VS Code and others) then complete and check the
 // script API. Nothing here runs: the API is provided by botrun itself.
 
+/// <reference lib="es2020" />
+
 /** A Discord snowflake id. Ids are always strings in botrun. */
 type Snowflake = string;
 
@@ -275,6 +277,16 @@ declare namespace timer {
   /** Cancel a timer; null/undefined is ignored. */
   function cancel(t: Timer | null | undefined): void;
 }
+
+/** console writes to the script's log, like the log functions. */
+interface Console {
+  log(...args: any[]): void;
+  debug(...args: any[]): void;
+  info(...args: any[]): void;
+  warn(...args: any[]): void;
+  error(...args: any[]): void;
+}
+declare var console: Console;
 
 declare function setTimeout(fn: () => unknown, ms?: number): Timer;
 declare function setInterval(fn: () => unknown, ms?: number): Timer;
