@@ -30,6 +30,12 @@ type fakeDiscord struct {
 	requests []request
 	// failPut, when set, is returned as the body of a 400 to the next PUT.
 	failPut json.RawMessage
+	// hold, when set, makes interaction callbacks wait for it to close;
+	// held is signalled when one starts waiting. failCallback makes the
+	// next callback answer 500.
+	hold         chan struct{}
+	held         chan struct{}
+	failCallback bool
 }
 
 type request struct {
@@ -47,6 +53,13 @@ func newFakeDiscord(t *testing.T) *fakeDiscord {
 
 func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	hold := f.hold
+	f.mu.Unlock()
+	if hold != nil && strings.HasSuffix(r.URL.Path, "/callback") {
+		f.held <- struct{}{}
+		<-hold
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, request{r.Method, r.URL.Path, body})
@@ -68,6 +81,11 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		f.store(p, list)
 		writeJSON(w, 200, f.echoList(p))
 	case strings.HasPrefix(p, "/interactions/") && strings.HasSuffix(p, "/callback"):
+		if f.failCallback {
+			f.failCallback = false
+			writeJSON(w, 500, map[string]any{"code": 0, "message": "500: Internal Server Error"})
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	case strings.HasPrefix(p, "/webhooks/") && r.Method == http.MethodDelete:
 		w.WriteHeader(http.StatusNoContent)

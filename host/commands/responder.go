@@ -109,6 +109,7 @@ type ixState struct {
 	// deferDone is closed once that request finished.
 	hostDeferred bool
 	deferDone    chan struct{}
+	deferFailed  bool // set before deferDone closes
 	// scriptDeferred is set when the handler itself deferred.
 	scriptDeferred bool
 	// edited is set once the original response has content of the
@@ -221,6 +222,11 @@ func (r *Responder) autoDefer(id string) {
 	defer cancel()
 	if _, err := r.callback(ctx, st.ix, kind, data); err != nil {
 		r.opts.Log.Warn("automatic defer failed", "owner", st.owner, "interaction", id, "err", err)
+		// The handler's own response is then the initial one (it may
+		// still make it if the platform was merely slow).
+		r.mu.Lock()
+		st.answered, st.hostDeferred, st.deferFailed = false, false, true
+		r.mu.Unlock()
 		return
 	}
 	r.opts.Log.Debug("interaction deferred by the host", "owner", st.owner, "interaction", id)
@@ -273,13 +279,21 @@ func (r *Responder) Respond(ctx context.Context, ix Interaction, kind int, data 
 	}
 	host, done, self := st.hostDeferred, st.deferDone, st.scriptDeferred
 	r.mu.Unlock()
+	if host && done != nil {
+		if err := wait(ctx, done); err != nil {
+			return nil, err
+		}
+		r.mu.Lock()
+		failed := st.deferFailed
+		r.mu.Unlock()
+		if failed {
+			return r.Respond(ctx, ix, kind, data)
+		}
+	}
 	switch {
 	case host && (kind == RespondDefer || kind == RespondDeferUpdate):
 		return nil, nil
 	case (host || self) && (kind == RespondMessage || kind == RespondUpdate):
-		if done != nil {
-			<-done
-		}
 		return r.editOriginal(ctx, st, withoutEphemeral(data))
 	case host:
 		return nil, ErrTooLate
@@ -319,8 +333,8 @@ func (r *Responder) Followup(ctx context.Context, ix Interaction, msg map[string
 	if !answered {
 		return r.Respond(ctx, ix, RespondMessage, msg)
 	}
-	if done != nil {
-		<-done
+	if err := wait(ctx, done); err != nil {
+		return nil, err
 	}
 	raw, err := r.api.Do(ctx, http.MethodPost, webhookPath(ix), msg)
 	if err != nil {
@@ -341,8 +355,8 @@ func (r *Responder) EditOriginal(ctx context.Context, ix Interaction, msg map[st
 	case !answered:
 		return nil, ErrNotAnswered
 	}
-	if done != nil {
-		<-done
+	if err := wait(ctx, done); err != nil {
+		return nil, err
 	}
 	return r.editOriginal(ctx, st, msg)
 }
@@ -370,8 +384,8 @@ func (r *Responder) DeleteOriginal(ctx context.Context, ix Interaction) error {
 	case !answered:
 		return ErrNotAnswered
 	}
-	if done != nil {
-		<-done
+	if err := wait(ctx, done); err != nil {
+		return err
 	}
 	if _, err := r.api.Do(ctx, http.MethodDelete, webhookPath(ix)+"/messages/@original", nil); err != nil {
 		return fmt.Errorf("delete original response: %w", err)
@@ -402,8 +416,8 @@ func (r *Responder) Fail(ctx context.Context, ix Interaction, cause error) error
 		_, err := r.Respond(ctx, ix, RespondMessage, msg)
 		return err
 	case deferred && !edited && ix.Type != TypeComponent:
-		if done != nil {
-			<-done
+		if err := wait(ctx, done); err != nil {
+			return err
 		}
 		_, err := r.editOriginal(ctx, st, map[string]any{"content": FailedText})
 		return err
@@ -421,4 +435,18 @@ func (r *Responder) Unavailable(ctx context.Context, ix Interaction) error {
 	}
 	_, err := r.Respond(ctx, ix, RespondMessage, map[string]any{"content": UnavailableText, "flags": flagEphemeral})
 	return err
+}
+
+// wait blocks until the host's automatic defer (done, may be nil) has
+// finished, so an edit never overtakes the response it edits.
+func wait(ctx context.Context, done chan struct{}) error {
+	if done == nil {
+		return nil
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

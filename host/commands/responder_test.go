@@ -305,3 +305,57 @@ func TestParseInteraction(t *testing.T) {
 		t.Fatal("want error for missing token")
 	}
 }
+
+// A respond racing the automatic defer waits for it, then edits.
+func TestRespondWhileDeferInFlight(t *testing.T) {
+	e := newRespEnv(t, ResponderOptions{})
+	ctx := context.Background()
+	ix := ixOf(TypeCommand)
+	release := make(chan struct{})
+	e.f.mu.Lock()
+	e.f.hold, e.f.held = release, make(chan struct{}, 1)
+	e.f.mu.Unlock()
+	e.r.Begin(ix, "o")
+	advanced := make(chan struct{})
+	go func() { e.clock.Advance(3 * time.Second); close(advanced) }()
+	select {
+	case <-e.f.held: // the automatic defer reached the server and waits
+	case <-time.After(5 * time.Second):
+		t.Fatal("automatic defer never arrived")
+	}
+	responded := make(chan error, 1)
+	go func() {
+		_, err := e.r.Respond(ctx, ix, RespondMessage, map[string]any{"content": "late"})
+		responded <- err
+	}()
+	select {
+	case err := <-responded:
+		t.Fatalf("respond finished before the defer it must follow (%v)", err)
+	case <-time.After(50 * time.Millisecond): // a bound on an expected non-event
+	}
+	e.f.mu.Lock()
+	e.f.hold = nil
+	e.f.mu.Unlock()
+	close(release)
+	<-advanced
+	if err := <-responded; err != nil {
+		t.Fatal(err)
+	}
+	expect(t, e.f, `POST `+cbPath+` {"type":5}`, `PATCH `+origPath+` {"content":"late"}`)
+}
+
+// When the automatic defer fails, the handler's respond is sent as the
+// initial response instead of editing a response that does not exist.
+func TestAutoDeferFailed(t *testing.T) {
+	e := newRespEnv(t, ResponderOptions{})
+	ix := ixOf(TypeCommand)
+	e.f.mu.Lock()
+	e.f.failCallback = true
+	e.f.mu.Unlock()
+	e.r.Begin(ix, "o")
+	e.clock.Advance(3 * time.Second)
+	if _, err := e.r.Respond(context.Background(), ix, RespondMessage, map[string]any{"content": "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, e.f, `POST `+cbPath+` {"type":5}`, `POST `+cbPath+` {"data":{"content":"hi"},"type":4}`)
+}
