@@ -1,8 +1,6 @@
 package commands
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/botrun/botrun/host/rest"
 )
 
 // fakeDiscord is a small Discord-shaped HTTP server on 127.0.0.1 for the
@@ -204,55 +204,9 @@ func paths(reqs []request) []string {
 	return out
 }
 
-// httpAPI is a plain HTTP client satisfying API for tests, speaking to the
-// fake server over real HTTP.
-type httpAPI struct{ base string }
-
-type apiError struct {
-	Status int
-	Body   json.RawMessage
-}
-
-func (e *apiError) Error() string { return fmt.Sprintf("HTTP %d: %s", e.Status, e.Body) }
-
-func (e *apiError) FieldErrors() json.RawMessage {
-	var b struct {
-		Errors json.RawMessage `json:"errors"`
-	}
-	_ = json.Unmarshal(e.Body, &b)
-	return b.Errors
-}
-
-func (a httpAPI) Do(ctx context.Context, method, path string, body any) (json.RawMessage, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, rd)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode >= 300 {
-		return nil, &apiError{resp.StatusCode, b}
-	}
-	if len(b) == 0 {
-		return nil, nil
-	}
-	return b, nil
+// newAPI is the real REST client pointed at the test server.
+func newAPI(base string) API {
+	return rest.New(rest.Config{BaseURL: base, Token: "test-token", MaxRetries: -1})
 }
 
 // manualClock runs AfterFunc callbacks synchronously inside Advance.

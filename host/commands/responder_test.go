@@ -20,7 +20,7 @@ func newRespEnv(t *testing.T, opts ResponderOptions) *respEnv {
 	noLeak(t)
 	e := &respEnv{f: newFakeDiscord(t), clock: newManualClock()}
 	opts.Clock = e.clock
-	e.r = NewResponder(httpAPI{e.f.srv.URL}, opts)
+	e.r = NewResponder(newAPI(e.f.srv.URL), opts)
 	t.Cleanup(e.r.Close)
 	return e
 }

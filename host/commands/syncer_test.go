@@ -49,7 +49,7 @@ func guildP(g string) string { return "/applications/42/guilds/" + g + "/command
 
 func newTestSyncer(t *testing.T, f *fakeDiscord, opts SyncOptions) *Syncer {
 	t.Helper()
-	s := NewSyncer(httpAPI{f.srv.URL}, opts)
+	s := NewSyncer(newAPI(f.srv.URL), opts)
 	s.mu.Lock()
 	s.appID = appID // as Start would, without the background loop
 	s.mu.Unlock()
@@ -243,7 +243,7 @@ func TestSyncDebounce(t *testing.T) {
 	f := newFakeDiscord(t)
 	clock := newManualClock()
 	synced := make(chan error, 10)
-	s := NewSyncer(httpAPI{f.srv.URL}, SyncOptions{Clock: clock, Debounce: 300 * time.Millisecond, OnSync: func(err error) { synced <- err }})
+	s := NewSyncer(newAPI(f.srv.URL), SyncOptions{Clock: clock, Debounce: 300 * time.Millisecond, OnSync: func(err error) { synced <- err }})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); s.Wait() })
 
