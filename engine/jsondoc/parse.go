@@ -1,6 +1,7 @@
 package jsondoc
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync"
 	"unicode/utf16"
@@ -246,6 +247,27 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// skipPlain returns the offset of the first non-plain byte at or after i,
+// testing eight bytes at a time: ids, names and content are mostly long
+// runs of plain ASCII.
+func skipPlain(src []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for i+8 <= len(src) {
+		x := binary.LittleEndian.Uint64(src[i:])
+		q := x ^ ('"' * ones)
+		b := x ^ ('\\' * ones)
+		// Any byte < 0x20, == '"', == '\\' or >= 0x80 sets a high bit.
+		if ((x-0x20*ones)|(q-ones)|(b-ones)|x)&highs != 0 {
+			break
+		}
+		i += 8
+	}
+	for i < len(src) && plain[src[i]] {
+		i++
+	}
+	return i
+}
+
 // str parses the string whose opening quote is at start and returns the
 // offset after its closing quote. Plain ASCII and valid UTF-8 stay in the
 // source; anything else is decoded once, into Doc.text.
@@ -253,9 +275,7 @@ func (p *parser) str(start int) (int, error) {
 	src := p.src
 	i := start + 1
 	for {
-		for i < len(src) && plain[src[i]] {
-			i++
-		}
+		i = skipPlain(src, i)
 		if i >= len(src) {
 			return i, eof(src)
 		}
