@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -46,9 +47,12 @@ type Syncer struct {
 	started bool
 	timer   Timer
 
-	syncMu     sync.Mutex // serialises syncs; guards registered and touched
+	syncMu     sync.Mutex // serialises syncs; guards registered, touched, confirmed
 	registered map[Scope][]map[string]any
 	touched    map[Scope]bool
+	// confirmed is the fingerprint of the declarations last found equal to
+	// (or written to) each scope, so an unchanged scope costs no compare.
+	confirmed map[Scope]string
 
 	wg sync.WaitGroup // the Start loop
 }
@@ -66,6 +70,7 @@ type declared struct {
 	typ    int
 	plain  map[string]any // as sent (guild_ids removed)
 	canon  map[string]any
+	fp     string // canonical JSON of canon
 	scopes []Scope
 }
 
@@ -93,6 +98,7 @@ func NewSyncer(api API, opts SyncOptions) *Syncer {
 		claims:     map[scopedKey]*declared{},
 		registered: map[Scope][]map[string]any{},
 		touched:    map[Scope]bool{},
+		confirmed:  map[Scope]string{},
 	}
 }
 
@@ -123,6 +129,7 @@ func (s *Syncer) Set(owner string, specs []Spec) error {
 		delete(m, "guild_ids")
 		d.plain = m
 		d.canon = Normalize(m)
+		d.fp = canonicalJSON(d.canon)
 		decl = append(decl, d)
 	}
 	s.mu.Lock()
@@ -323,15 +330,9 @@ func (s *Syncer) Flush(ctx context.Context) error {
 			errs = append(errs, &SyncError{Scope: sc, Err: err})
 			continue
 		}
-		want := make([]map[string]any, len(list))
-		for i, d := range list {
-			want[i] = d.canon
-		}
-		have := make([]map[string]any, len(reg))
-		for i, r := range reg {
-			have[i] = Normalize(r)
-		}
-		if !sameSet(want, have) {
+		fp := fingerprint(list)
+		if s.confirmed[sc] != fp && !s.sameAsRegistered(list, reg) {
+			delete(s.confirmed, sc)
 			body := make([]map[string]any, len(list))
 			for i, d := range list {
 				body[i] = d.plain
@@ -349,6 +350,7 @@ func (s *Syncer) Flush(ctx context.Context) error {
 			s.registered[sc] = reg
 			s.opts.Log.Info("commands registered", "scope", sc.String(), "count", len(reg))
 		}
+		s.confirmed[sc] = fp
 		owner := map[cmdKey]string{}
 		for _, d := range list {
 			owner[cmdKey{d.typ, d.name}] = d.owner
@@ -362,6 +364,28 @@ func (s *Syncer) Flush(ctx context.Context) error {
 	}
 	s.router.setIDs(ids)
 	return errors.Join(errs...)
+}
+
+func (s *Syncer) sameAsRegistered(list []*declared, reg []map[string]any) bool {
+	want := make([]map[string]any, len(list))
+	for i, d := range list {
+		want[i] = d.canon
+	}
+	have := make([]map[string]any, len(reg))
+	for i, r := range reg {
+		have[i] = Normalize(r)
+	}
+	return sameSet(want, have)
+}
+
+// fingerprint identifies a declared set; list is in a stable order.
+func fingerprint(list []*declared) string {
+	var b strings.Builder
+	for _, d := range list {
+		b.WriteString(d.fp)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 func (s *Syncer) registeredLocked(ctx context.Context, app string, sc Scope) ([]map[string]any, error) {
