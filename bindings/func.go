@@ -49,6 +49,15 @@ type Env interface {
 	Acquire() (release func(), err error)
 }
 
+// PostTracker may be implemented by an Env. PostTracked is Post with done
+// called (on any goroutine) once cb has run, or at once if it is dropped.
+// With it, timer.every skips a tick while the previous tick's callback is
+// still waiting to run, as browsers do, instead of queueing ticks without
+// bound behind a slow script.
+type PostTracker interface {
+	PostTracked(cb Callback, done func(), args ...any) bool
+}
+
 // BotInfo is what scripts see as bot.user and bot.application_id. Both are
 // empty until the first READY.
 type BotInfo struct {

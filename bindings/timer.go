@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -116,10 +117,25 @@ func runEvery(ctx context.Context, env Env, t *timer, d time.Duration, cb Callba
 	defer release()
 	tk := time.NewTicker(d)
 	defer tk.Stop()
+	tracker, _ := env.(PostTracker)
+	var queued atomic.Bool // a tick is posted and has not run yet
+	done := func() { queued.Store(false) }
 	for {
 		select {
 		case <-tk.C:
-			if t.stopped() || ctx.Err() != nil || !env.Post(cb) {
+			if t.stopped() || ctx.Err() != nil {
+				return
+			}
+			if tracker == nil {
+				if !env.Post(cb) {
+					return
+				}
+				continue
+			}
+			if !queued.CompareAndSwap(false, true) {
+				continue // the script is behind: skip this tick
+			}
+			if !tracker.PostTracked(cb, done) {
 				return
 			}
 		case <-t.stop:

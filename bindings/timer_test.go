@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -172,4 +173,53 @@ func TestSleep(t *testing.T) {
 	if !errors.Is(err, retired) {
 		t.Errorf("sleep interrupted by retirement = %v, want the cancel cause", err)
 	}
+}
+
+// trackingEnv holds posted callbacks until the test runs them, like a
+// script that is busy.
+type trackingEnv struct {
+	*testEnv
+	mu    sync.Mutex // guards dones
+	dones []func()
+}
+
+func (e *trackingEnv) PostTracked(cb Callback, done func(), args ...any) bool {
+	if !e.Post(cb, args...) {
+		done()
+		return false
+	}
+	e.mu.Lock()
+	e.dones = append(e.dones, done)
+	e.mu.Unlock()
+	return true
+}
+
+// runAll marks every queued callback as run.
+func (e *trackingEnv) runAll() {
+	e.mu.Lock()
+	dones := e.dones
+	e.dones = nil
+	e.mu.Unlock()
+	for _, d := range dones {
+		d()
+	}
+}
+
+func TestTimerEverySkipsTicksWhileBehind(t *testing.T) {
+	f := newFixture(t)
+	env := &trackingEnv{testEnv: f.env}
+	f.script.Env = env
+	h, err := f.call("timer.every", int64(10), testCallback{"tick"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitPosted(t, f)
+	// The script has not run the first tick: later ticks are skipped.
+	noPost(t, f, 50*time.Millisecond)
+	env.runAll()
+	waitPosted(t, f)
+	if _, err := f.method(h.(*Object), "cancel"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the interval to stop", func() bool { return f.env.Pending() == 0 })
 }
