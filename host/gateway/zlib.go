@@ -1,0 +1,101 @@
+package gateway
+
+import (
+	"bytes"
+	"compress/flate"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// zlibSuffix ends every message of a zlib-stream connection (Z_SYNC_FLUSH).
+var zlibSuffix = []byte{0x00, 0x00, 0xff, 0xff}
+
+const windowSize = 32 << 10
+
+// zlibStream inflates Discord's zlib-stream transport: one deflate stream
+// for the whole connection, cut into messages at sync-flush points.
+//
+// After a sync flush the deflate stream is byte aligned at a block boundary,
+// and the only state the next block can depend on is the last 32 KiB of
+// output. So each complete message is inflated by a reader reset onto just
+// that message's bytes with the previous window as preset dictionary; the
+// reader runs out of input exactly at the flush, which is the expected end.
+// This keeps decoding synchronous (no goroutine, no pipe) and every message
+// independent of how frames were split.
+type zlibStream struct {
+	buf     []byte // frames received since the last complete message
+	window  []byte // last 32 KiB of inflated output
+	started bool   // zlib header consumed
+	fr      io.ReadCloser
+	maxOut  int // bound on one inflated message
+	maxIn   int // bound on buffered compressed input
+	out     bytes.Buffer
+}
+
+func newZlibStream(maxMessage int) *zlibStream {
+	return &zlibStream{maxOut: maxMessage, maxIn: maxMessage}
+}
+
+var errZlibTooLarge = errors.New("zlib-stream: message too large")
+
+// feed adds one WebSocket frame. It returns the inflated message once a
+// frame ends with the sync-flush suffix, nil while more frames are needed.
+// An error means the stream is corrupt and the connection must be dropped.
+func (z *zlibStream) feed(frame []byte) ([]byte, error) {
+	if len(z.buf)+len(frame) > z.maxIn {
+		return nil, errZlibTooLarge
+	}
+	z.buf = append(z.buf, frame...)
+	if !bytes.HasSuffix(z.buf, zlibSuffix) {
+		return nil, nil
+	}
+	in := z.buf
+	z.buf = z.buf[:0]
+	if !z.started {
+		if len(in) < 2 {
+			return nil, errors.New("zlib-stream: short header")
+		}
+		cmf, flg := in[0], in[1]
+		if cmf&0x0f != 8 || (uint16(cmf)<<8|uint16(flg))%31 != 0 {
+			return nil, errors.New("zlib-stream: bad header")
+		}
+		if flg&0x20 != 0 {
+			return nil, errors.New("zlib-stream: preset dictionary not supported")
+		}
+		in = in[2:]
+		z.started = true
+	}
+	src := bytes.NewReader(in)
+	if z.fr == nil {
+		z.fr = flate.NewReaderDict(src, z.window)
+	} else if err := z.fr.(flate.Resetter).Reset(src, z.window); err != nil {
+		return nil, fmt.Errorf("zlib-stream: %w", err)
+	}
+	z.out.Reset()
+	n, err := io.Copy(&z.out, io.LimitReader(z.fr, int64(z.maxOut)+1))
+	if n > int64(z.maxOut) {
+		return nil, errZlibTooLarge
+	}
+	// Running out of input at the flush point is the normal end; io.EOF
+	// means the server finished the stream with a final block.
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("zlib-stream: %w", err)
+	}
+	out := z.out.Bytes()
+	z.window = appendWindow(z.window, out)
+	msg := make([]byte, len(out))
+	copy(msg, out)
+	return msg, nil
+}
+
+func appendWindow(w, out []byte) []byte {
+	if len(out) >= windowSize {
+		return append(w[:0], out[len(out)-windowSize:]...)
+	}
+	if len(w)+len(out) > windowSize {
+		drop := len(w) + len(out) - windowSize
+		w = append(w[:0], w[drop:]...)
+	}
+	return append(w, out...)
+}
