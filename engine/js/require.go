@@ -105,7 +105,7 @@ func (s *script) loadModule(name string, src []byte) (*module, error) {
 	}
 	prog, err := goja.Compile(name, modulePrefix+string(src)+moduleSuffix, false)
 	if err != nil {
-		return nil, err
+		return nil, s.syntaxError(name, src, err)
 	}
 	fnv, err = s.vm.RunProgram(prog)
 	if err != nil {
@@ -162,11 +162,12 @@ func (s *script) requireFunc(dir string) goja.Value {
 // SyntaxError remembered so the report points into the failing file.
 func (s *script) rethrow(err error) any {
 	var (
-		exc    *goja.Exception
-		syntax *goja.CompilerSyntaxError
+		exc     *goja.Exception
+		syntax  *goja.CompilerSyntaxError
+		located *engine.ScriptError
 	)
 	switch {
-	case errors.As(err, &syntax):
+	case errors.As(err, &syntax) || errors.As(err, &located):
 		se := s.toScriptError(engine.KindSyntax, err)
 		obj := s.newError(s.vm.Get("SyntaxError"), se.Error())
 		s.syntaxErrs[obj] = se
@@ -260,6 +261,23 @@ func candidates(p string) []string {
 		return []string{p, p + "/index.js"}
 	}
 	return []string{p, p + ".js", p + ".json", p + "/index.js"}
+}
+
+// syntaxError turns a compile failure into a located ScriptError. An
+// error past the file's last line is the wrapper's closing brace meeting
+// an unfinished construct: the file ended too early.
+func (s *script) syntaxError(name string, src []byte, err error) error {
+	se := s.toScriptError(engine.KindSyntax, err)
+	if se.Kind != engine.KindSyntax {
+		return err
+	}
+	lines := strings.Split(string(src), "\n")
+	if se.Line > len(lines) {
+		last := lines[len(lines)-1]
+		se.Line, se.Col = len(lines), len(last)+1
+		se.Message = "SyntaxError: unexpected end of file"
+	}
+	return se
 }
 
 // isEscape reports os.Root refusing a path that leaves the root.
