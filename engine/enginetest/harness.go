@@ -105,15 +105,14 @@ func RunAll(t *testing.T, newEngine NewEngine) {
 
 // Run runs one scenario.
 func Run(t *testing.T, newEngine NewEngine, sc Scenario) {
+	// A token in the environment that no script may ever see.
+	t.Setenv("DISCORD_TOKEN", "SECRET-TOKEN")
 	dir := ScenarioDir()
 	h := NewHarness(t, dir, newEngine)
 	if sc.Setup != nil {
 		h.Dir = sc.Setup(t, dir)
 	}
 	ext := "." + newEngine(engine.Limits{}).Lang()
-	if ext == ".js" {
-		ext = ".js"
-	}
 	path := sc.Name + ext
 	if sc.Path != "" {
 		path = strings.ReplaceAll(sc.Path, "{ext}", ext[1:])
@@ -144,6 +143,20 @@ func Run(t *testing.T, newEngine NewEngine, sc Scenario) {
 		t.Fatalf("load: %v", err)
 	}
 	s.Start()
+	var others []engine.Script
+	for _, name := range sc.Also {
+		o, err := h.Load(name, name+ext, sc.Limits)
+		if err != nil {
+			t.Fatalf("load %s: %v", name, err)
+		}
+		o.Start()
+		others = append(others, o)
+	}
+	defer func() {
+		for _, o := range others {
+			h.Close(o)
+		}
+	}()
 	pos := h.Expect(0, subst(sc.AfterLoad)...)
 	for _, step := range sc.Steps {
 		if step.Restart {
@@ -154,8 +167,10 @@ func Run(t *testing.T, newEngine NewEngine, sc Scenario) {
 			s.Start()
 		}
 		for _, ev := range step.Events {
-			if err := Deliver(s, ev); err != nil {
-				t.Fatalf("deliver %s: %v", ev.Name, err)
+			for _, to := range append([]engine.Script{s}, others...) {
+				if err := Deliver(to, ev); err != nil {
+					t.Fatalf("deliver %s: %v", ev.Name, err)
+				}
 			}
 		}
 		pos = h.Expect(pos, subst(step.Expect)...)

@@ -57,7 +57,7 @@ type platform Host
 
 // Request answers by path:
 //
-//	/wait?for=TEXT   blocks until the transcript contains TEXT (a slow call)
+//	/wait?for=TEXT   blocks until a message containing TEXT was sent (a slow call)
 //	/fail/STATUS     fails with an APIError of that status, code 10008
 //	anything else    echoes {"method":..., "path":..., "body":...}
 func (p *platform) Request(ctx context.Context, method, path string, body any) (json.RawMessage, error) {
@@ -65,7 +65,7 @@ func (p *platform) Request(ctx context.Context, method, path string, body any) (
 	if text, ok := strings.CutPrefix(path, "/wait?for="); ok {
 		wctx, cancel := context.WithTimeout(ctx, waitTimeout)
 		defer cancel()
-		if err := p.Rec.WaitFor(wctx, text); err != nil {
+		if _, err := p.Rec.WaitSeq(wctx, 0, "send *"+text+"*"); err != nil {
 			return nil, fmt.Errorf("slow request: %w", ctx.Err())
 		}
 		return json.RawMessage(`{"slow":true}`), nil

@@ -3,6 +3,7 @@ package enginetest
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/botrun/botrun/bindings"
@@ -22,6 +23,9 @@ type Scenario struct {
 	// AfterLoad is what the top level must have done.
 	AfterLoad []string
 	Steps     []Step
+	// Also names more scripts (NAME.{ext}) loaded next to this one; every
+	// event goes to all of them.
+	Also []string
 	// Never lists patterns no transcript line may match (checked after
 	// Close).
 	Never []string
@@ -80,4 +84,41 @@ func Interaction(id, name string, options map[string]string) bindings.Event {
 	}
 	b, _ := json.Marshal(d)
 	return bindings.Event{Name: "INTERACTION_CREATE", Data: b, Route: &bindings.Route{Kind: "command", Key: name}}
+}
+
+// InteractionEvent builds an INTERACTION_CREATE of type typ with data,
+// routed to rt.
+func InteractionEvent(id string, typ int, data map[string]any, rt *bindings.Route) bindings.Event {
+	d := map[string]any{
+		"id": id, "application_id": "777", "type": typ, "token": "itoken-" + id, "version": 1,
+		"channel_id": "100", "guild_id": "200",
+		"member": map[string]any{"user": map[string]any{"id": "300", "username": "alice"}},
+		"data":   data,
+	}
+	if typ == 3 {
+		d["message"] = map[string]any{"id": "5000", "channel_id": "100", "content": "with button"}
+	}
+	b, _ := json.Marshal(d)
+	return bindings.Event{Name: "INTERACTION_CREATE", Data: b, Route: rt}
+}
+
+// CopyDir copies the files of src (not recursively into symlinks) to dst.
+func CopyDir(t *testing.T, src, dst string, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(src, n))
+		if os.IsNotExist(err) {
+			continue // the other language's twin may not exist yet
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dst, n)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -1,6 +1,10 @@
 package enginetest
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
 	"time"
 
 	"github.com/botrun/botrun/bindings"
@@ -76,7 +80,175 @@ var Scenarios = []Scenario{
 			},
 		}},
 	},
+	{
+		Name:   "cpu_limit",
+		Limits: engine.Limits{CPU: 100 * time.Millisecond},
+		Steps: []Step{{
+			Events: []bindings.Event{Message("1", "spin"), Message("2", "a")},
+			Expect: []string{"error cpu_limit.{ext}:*CPU budget of 100ms", `send 100 {"content":"ok a"}`},
+		}, {
+			Events: []bindings.Event{Message("3", "spin_pcall"), Message("4", "b")},
+			Expect: []string{"error cpu_limit.{ext}:*CPU budget of 100ms", `send 100 {"content":"ok b"}`},
+		}, {
+			Events: []bindings.Event{Message("5", "spin_resume"), Message("6", "c")},
+			Expect: []string{"error cpu_limit.{ext}:*CPU budget of 100ms"},
+		}, {
+			Events: []bindings.Event{Message("7", "wait")},
+			Expect: []string{`send 100 {"content":"waiting is free"}`},
+		}},
+		Never: []string{"*should not get here*"},
+	},
+	{
+		Name:   "call_depth",
+		Limits: engine.Limits{CallStack: 100},
+		Steps: []Step{{
+			Events: []bindings.Event{Message("1", "deep"), Message("2", "a")},
+			Expect: []string{"error call_depth.{ext}:*", `send 100 {"content":"ok a"}`},
+		}, {
+			Events: []bindings.Event{Message("3", "deep_pcall")},
+			Expect: []string{`send 100 {"content":"survived pcall recursion"}`},
+		}, {
+			Events: []bindings.Event{Message("4", "b")},
+			Expect: []string{`send 100 {"content":"ok b"}`},
+		}},
+	},
+	{
+		Name:   "memory",
+		Limits: engine.Limits{MaxString: 1 << 20, MaxPayload: 1 << 20},
+		Steps: []Step{{
+			Events: []bindings.Event{Message("1", "go")},
+			Expect: []string{
+				"log INFO rep false", "log INFO concat false", "log INFO format false",
+				"log INFO payload false", "log INFO nested false", `send 100 {"content":"done"}`,
+			},
+		}},
+	},
+	{
+		Name: "sandbox",
+		AfterLoad: []string{
+			"log INFO blocked io", "log INFO blocked os.execute", "log INFO blocked os.getenv",
+			"log INFO blocked os.exit", "log INFO blocked os.remove", "log INFO blocked debug",
+			"log INFO blocked package", "log INFO blocked channel", "log INFO blocked loadfile",
+			"log INFO blocked dofile", "log INFO blocked collectgarbage", "log INFO blocked getfenv",
+			"log INFO blocked string.dump", "log INFO blocked binary chunk",
+			"log INFO blocked string metatable", "log INFO blocked require parent",
+			"log INFO blocked require absolute", "log INFO blocked require dots",
+			"log INFO blocked require missing", "log INFO blocked go stack",
+			"log INFO blocked token", "log INFO sandbox done",
+		},
+		Never: []string{"*ESCAPED*", "*SECRET-TOKEN*"},
+	},
+	{
+		Name: "modules",
+		Setup: func(t *testing.T, dir string) string {
+			bot, outside := t.TempDir(), t.TempDir()
+			CopyDir(t, dir, bot, "modules.lua", "modules.js", "lib/util.lua", "lib/util.js")
+			if err := os.WriteFile(filepath.Join(outside, "escape.lua"), []byte(`return "outside"`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(outside, "escape.js"), []byte(`module.exports = "outside";`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, ext := range []string{"lua", "js"} {
+				if err := os.Symlink(filepath.Join(outside, "escape."+ext), filepath.Join(bot, "lib", "escape."+ext)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return bot
+		},
+		AfterLoad: []string{"log INFO util 42 true 1", "log INFO escape false"},
+	},
+	{
+		Name:      "store",
+		AfterLoad: []string{"log INFO count at load 0"},
+		Steps: []Step{{
+			Events: []bindings.Event{Message("1", "x")},
+			Expect: []string{"store.set count 1", `send 100 {"content":"count 1 x2"}`},
+		}, {
+			Restart: true,
+			Expect:  []string{"log INFO count at load 1"},
+		}, {
+			Events: []bindings.Event{Message("2", "x")},
+			Expect: []string{"store.set count 2", `send 100 {"content":"count 2 x2"}`},
+		}, {
+			Events: []bindings.Event{Message("3", "del")},
+			Expect: []string{"store.delete count", "log INFO deleted nil"},
+		}},
+	},
+	{
+		Name: "iso_a",
+		Also: []string{"iso_b"},
+		Steps: []Step{{
+			Events: []bindings.Event{Message("1", "x")},
+			Expect: []string{"log INFO b sees nil Xy"},
+		}},
+	},
+	{
+		Name: "bindings",
+		Steps: []Step{{
+			Events: []bindings.Event{Message("0", "hello")},
+			Expect: []string{"log INFO once 0"},
+		}, {
+			Events: []bindings.Event{Message("1", "react")},
+			Expect: []string{"react 100 1 👍"},
+		}, {
+			Events: []bindings.Event{Message("2", "delete")},
+			Expect: []string{"delete 100 2"},
+		}, {
+			Events: []bindings.Event{Message("3", "rest")},
+			Expect: []string{
+				`request POST /channels/100/messages {"content":"p"}`,
+				`request PUT /x {"n":1}`,
+				`request PATCH /y {"flag":true,"list":[]}`,
+				`request DELETE /z null`,
+				`request GET /r null`,
+				"log INFO rest POST p",
+			},
+		}, {
+			Events: []bindings.Event{Message("4", "send")},
+			Expect: []string{`send 100 {"content":"hi","embeds":[{"title":"t"}]}`, "delete 100 *"},
+		}, {
+			Events: []bindings.Event{Message("5", "presence")},
+			Expect: []string{`presence {*"status":"idle"*}`},
+		}, {
+			Events: []bindings.Event{Message("6", "bot"), Message("7", "config")},
+			Expect: []string{"log INFO bot botrun 777", "log INFO config hello 42"},
+		}, {
+			Events: []bindings.Event{Message("8", "timer")},
+			Expect: []string{"log INFO after fired", "log INFO every stopped at 3"},
+		}, {
+			Events: []bindings.Event{Message("9", "sleep")},
+			Expect: []string{"log INFO slept"},
+		}, {
+			Events: []bindings.Event{Message("10", "print")},
+			Expect: []string{"log INFO printed*1*true*nil"},
+		}, {
+			Events: []bindings.Event{Message("11", "data")},
+			Expect: []string{"log INFO data 7 400,401 nil string", "log INFO read-only true"},
+		}, {
+			Events: []bindings.Event{{Name: "CUSTOM_EVENT", Data: json.RawMessage(`{"x":"y"}`)}},
+			Expect: []string{"log INFO star y"},
+		}, {
+			Events: []bindings.Event{Interaction("20", "echo", map[string]string{"text": "hey"})},
+			Expect: []string{`respond 20 4 {"content":"hey from alice"}`},
+		}, {
+			Events: []bindings.Event{InteractionEvent("21", 3, map[string]any{"custom_id": "btn:7", "component_type": 2},
+				&bindings.Route{Kind: "component", Key: "btn:7"})},
+			Expect: []string{`respond 21 7 {"content":"clicked btn:7"}`},
+		}, {
+			Events: []bindings.Event{InteractionEvent("22", 5, map[string]any{"custom_id": "form", "components": []any{
+				map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "name", "value": "Ann"}}}}},
+				&bindings.Route{Kind: "modal", Key: "form"})},
+			Expect: []string{`respond 22 4 {"content":"got Ann","flags":64}`},
+		}, {
+			Events: []bindings.Event{InteractionEvent("23", 4, map[string]any{"id": "55", "name": "echo", "type": 1,
+				"options": []any{map[string]any{"name": "text", "type": 3, "value": "he", "focused": true}}},
+				&bindings.Route{Kind: "autocomplete", Key: "echo", Option: "text"})},
+			Expect: []string{`respond 23 8 {"choices":[{"name":"first text","value":"a"}]}`},
+		}, {
+			Events: []bindings.Event{Message("30", "off"), Message("31", "react")},
+			Expect: []string{"log INFO unsubscribed"},
+		}},
+		Never: []string{"log INFO once 1", "react 100 31 *"},
+	},
 }
-
-var _ = time.Second
-var _ engine.Limits
