@@ -41,8 +41,11 @@ func ordinal(i int) string {
 	return "extra"
 }
 
-// checkArgs fails when the call has fewer than min or more than max
-// arguments. Trailing nils count as absent (Lua passes them freely).
+// checkArgs fails when the call has more than max arguments. Trailing
+// nils count as absent (Lua passes them freely). A call with fewer than min
+// arguments fails only when none were given: otherwise the check of the
+// missing argument reports it more precisely ("second argument must be a
+// function, got nil" for a misspelt handler name, which Lua reads as nil).
 func checkArgs(c *Call, fn string, min, max int) error {
 	n := len(c.Args)
 	for n > 0 && c.Args[n-1] == nil {
@@ -54,8 +57,8 @@ func checkArgs(c *Call, fn string, min, max int) error {
 		}
 		return Usagef(fn, "takes at most %d argument(s), got %d", max, n)
 	}
-	if n < min {
-		return Usagef(fn, "expects %d argument(s), got %d", min, n)
+	if n == 0 && min > 0 {
+		return Usagef(fn, "expects %d argument(s), got none", min)
 	}
 	return nil
 }

@@ -76,12 +76,16 @@ func TestEventExtrasOtherKinds(t *testing.T) {
 }
 
 func BenchmarkEventExtras(b *testing.B) {
-	data, err := os.ReadFile("testdata/extras/slash_group.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		EventExtras(KindInteraction, data)
+	for _, name := range []string{"slash_dm", "slash_group", "modal"} {
+		b.Run(name, func(b *testing.B) {
+			data, err := os.ReadFile("testdata/extras/" + name + ".json")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				EventExtras(KindInteraction, data)
+			}
+		})
 	}
 }

@@ -84,7 +84,7 @@ func TestInteractionUsageErrors(t *testing.T) {
 	}{
 		{"respond number", ixCommand, "respond", []any{int64(1)}, "respond: first argument must be a string or a message table/object, got number"},
 		{"respond bad ephemeral", ixCommand, "respond", []any{map[string]any{"content": "x", "ephemeral": "yes"}}, "ephemeral must be a boolean, got string"},
-		{"respond no args", ixCommand, "respond", nil, "expects 1 argument(s), got 0"},
+		{"respond no args", ixCommand, "respond", nil, "expects 1 argument(s), got none"},
 		{"edit ephemeral", ixCommand, "edit", []any{map[string]any{"content": "x", "ephemeral": true}}, "ephemeral cannot be changed by an edit"},
 		{"update on command", ixCommand, "update", []any{"x"}, "only component and modal interactions"},
 		{"defer bad options", ixCommand, "defer", []any{"now"}, "options) must be a table/object, got string"},

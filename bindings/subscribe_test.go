@@ -95,8 +95,8 @@ func TestDeclarationUsageErrors(t *testing.T) {
 		args []any
 		want string
 	}{
-		{"on", nil, "expects 2 argument(s), got 0"},
-		{"on", []any{"READY"}, "expects 2 argument(s), got 1"},
+		{"on", nil, "expects 2 argument(s), got none"},
+		{"on", []any{"READY"}, "second argument must be a function, got nil"},
 		{"on", []any{int64(1), cb}, "first argument (event name) must be a string, got number"},
 		{"on", []any{"", cb}, "must not be empty"},
 		{"on", []any{"READY", "notfn"}, "second argument must be a function, got string"},
@@ -106,10 +106,10 @@ func TestDeclarationUsageErrors(t *testing.T) {
 		{"command", []any{map[string]any{"description": "d"}, cb}, "spec.name must be a non-empty string, got nil"},
 		{"command", []any{map[string]any{"name": "p"}, cb}, `command "p": spec.description must be a non-empty string, got nil`},
 		{"command", []any{map[string]any{"name": "p", "description": "d", "type": int64(9)}, cb}, "spec.type must be 1"},
-		{"command", []any{map[string]any{"name": "p", "description": "d"}, nil}, "expects 2 argument(s), got 1"},
+		{"command", []any{map[string]any{"name": "p", "description": "d"}, nil}, "second argument must be a function, got nil"},
 		{"component", []any{long, cb}, "longer than 100 characters"},
 		{"modal", []any{true, cb}, "must be a string, got boolean"},
-		{"autocomplete", []any{"search", cb}, "expects 3 argument(s), got 2"},
+		{"autocomplete", []any{"search", cb}, "second argument (option name) must be a string, got function"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fn+"/"+tt.want, func(t *testing.T) {

@@ -125,9 +125,9 @@ func TestTimerUsage(t *testing.T) {
 		{"timer.every", []any{int64(1), testCallback{}}, "interval must be at least 10ms"},
 		{"timer.after", []any{int64(-1), testCallback{}}, "must not be negative"},
 		{"timer.after", []any{"10", testCallback{}}, "milliseconds) must be a number, got string"},
-		{"timer.after", []any{int64(10)}, "expects 2 argument(s)"},
+		{"timer.after", []any{int64(10)}, "second argument must be a function, got nil"},
 		{"timer.after", []any{1e12, testCallback{}}, "longer than 2147483647 ms"},
-		{"sleep", []any{}, "expects 1 argument(s), got 0"},
+		{"sleep", []any{}, "expects 1 argument(s), got none"},
 	}
 	for _, tt := range tests {
 		f := newFixture(t)
