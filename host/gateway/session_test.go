@@ -1,12 +1,15 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -422,4 +425,51 @@ func TestSessionStartLimitExhaustedWaits(t *testing.T) {
 	}
 	c.hello(60_000)
 	c.expect(opIdentify)
+}
+
+// TestTokenNeverLogged runs a session through identify, zombie, resume and
+// a fatal close with debug logging and looks for the token in every record.
+func TestTokenNeverLogged(t *testing.T) {
+	var buf syncBuffer
+	gw := newFakeGW(t)
+	h := start(t, gw, func(c *Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	c := gw.accept()
+	c.noAck.Store(true)
+	c.identifyAndReady(50, "st")
+	h.expectEvent("READY")
+	c.expectClose()
+	c2 := gw.accept()
+	c2.hello(60_000)
+	c2.expect(opResume)
+	c2.closeWith(4004, "Authentication failed.")
+	err := h.runErr()
+	if strings.Contains(err.Error(), testToken) {
+		t.Error("token in error")
+	}
+	out := buf.String()
+	if !strings.Contains(out, "resuming") || !strings.Contains(out, "identifying") {
+		t.Fatalf("expected lifecycle logs, got:\n%s", out)
+	}
+	if strings.Contains(out, testToken) || strings.Contains(out, "fake-token") {
+		t.Fatalf("token in logs:\n%s", out)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -13,15 +13,15 @@ type limiter struct {
 	invalidCap  int     // refuse to send once this many invalid responses are in the window
 	invalidSpan time.Duration
 
-	mu          sync.Mutex             // guards every field below
-	queues      map[string]*queue      // route key + major → FIFO of requests
-	routeBucket map[string]string      // route key → X-RateLimit-Bucket learned from responses
-	states      map[string]*bucketState // bucket (or route key) + major → remaining/reset
-	globalUntil time.Time              // a global 429 pauses everything until then
-	tokens      float64                // global token bucket
-	tokensAt    time.Time
-	invalid     []time.Time // times of counted 401/403/429 responses, oldest first
-	unauthorized bool       // a 401 was seen: the token is bad
+	mu           sync.Mutex              // guards every field below
+	queues       map[string]*queue       // route key + major → FIFO of requests
+	routeBucket  map[string]string       // route key → X-RateLimit-Bucket learned from responses
+	states       map[string]*bucketState // bucket (or route key) + major → remaining/reset
+	globalUntil  time.Time               // a global 429 pauses everything until then
+	tokens       float64                 // global token bucket
+	tokensAt     time.Time
+	invalid      []time.Time // times of counted 401/403/429 responses, oldest first
+	unauthorized bool        // a 401 was seen: the token is bad
 }
 
 type bucketState struct {
