@@ -10,9 +10,10 @@ import (
 // data (Object.Extra). Only interactions have any: the invoked command's
 // options flattened to name → value, the subcommand and group, the user
 // whether the interaction came from a guild or a DM, select menu values,
-// modal fields by custom_id, and resolved with each member carrying its
-// user. It returns nil for other kinds and for data it cannot parse (the
-// raw data is still delivered).
+// modal fields by custom_id, resolved with each member carrying its user,
+// and for context-menu commands the target user or message. It returns
+// nil for other kinds and for data it cannot parse (the raw data is still
+// delivered).
 func EventExtras(kind string, data json.RawMessage) map[string]any {
 	if kind != KindInteraction || len(data) == 0 {
 		return nil
@@ -79,7 +80,13 @@ func EventExtras(kind string, data json.RawMessage) map[string]any {
 		out["fields"] = fields
 	}
 	if len(d.Resolved) > 0 && !isNull(d.Resolved) {
-		out["resolved"] = mergeResolved(d.Resolved)
+		resolved := mergeResolved(d.Resolved)
+		out["resolved"] = resolved
+		if d.TargetID != "" {
+			if t := resolvedTarget(resolved, d.TargetID); t != nil {
+				out["target"] = t
+			}
+		}
 	}
 	return out
 }
@@ -107,6 +114,7 @@ type ixEventData struct {
 	Values        []string        `json:"values"`
 	Components    []ixComponent   `json:"components"`
 	Resolved      json.RawMessage `json:"resolved"`
+	TargetID      string          `json:"target_id"`
 }
 
 type ixOption struct {
@@ -192,6 +200,22 @@ func scalar(raw json.RawMessage) any {
 		}
 	}
 	return nil
+}
+
+// resolvedTarget finds the user or message a context-menu command was
+// used on.
+func resolvedTarget(resolved json.RawMessage, id string) json.RawMessage {
+	var r struct {
+		Users    map[string]json.RawMessage `json:"users"`
+		Messages map[string]json.RawMessage `json:"messages"`
+	}
+	if json.Unmarshal(resolved, &r) != nil {
+		return nil
+	}
+	if m, ok := r.Messages[id]; ok {
+		return m
+	}
+	return r.Users[id]
 }
 
 // mergeResolved gives each resolved member its user: the platform sends

@@ -142,6 +142,8 @@ interface Interaction {
     channels?: Record<Snowflake, unknown>;
     attachments?: Record<Snowflake, unknown>;
   };
+  /** User and message commands (context menus): the user or message it was used on. */
+  readonly target?: User | Message;
   readonly [field: string]: unknown;
   /**
    * Answer the interaction with a message. For autocomplete, pass the

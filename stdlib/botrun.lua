@@ -104,6 +104,7 @@ function Message:delete() end
 ---@field custom_id? string Components and modals.
 ---@field values? string[] Select menus: the chosen values.
 ---@field fields? table<string, string|string[]> Modal submits: input custom_id → value.
+---@field target? User|Message User and message commands: what the command was used on.
 ---@field resolved? {users?: table<Snowflake, User>, members?: table<Snowflake, GuildMember>, roles?: table, channels?: table, attachments?: table}
 local Interaction = {}
 
