@@ -9,6 +9,7 @@ import (
 
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/watchdog"
 )
 
 // Engine loads Lua scripts. It is safe for concurrent use: it holds only
@@ -18,6 +19,7 @@ type Engine struct {
 	stdlib  fs.FS
 	now     func() time.Time
 	onError func(*engine.ScriptError)
+	dog     *watchdog.Watchdog
 }
 
 // Option configures an Engine.
@@ -37,6 +39,11 @@ func WithClock(now func() time.Time) Option { return func(e *Engine) { e.now = n
 func WithErrorHandler(fn func(*engine.ScriptError)) Option {
 	return func(e *Engine) { e.onError = fn }
 }
+
+// WithWatchdog registers every script with the heap watchdog, which may
+// interrupt the script's running handler when the process heap is over
+// its threshold.
+func WithWatchdog(w *watchdog.Watchdog) Option { return func(e *Engine) { e.dog = w } }
 
 // New returns the Lua engine with limits (zero fields take defaults).
 func New(limits engine.Limits, opts ...Option) engine.Engine {

@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"bytes"
 	"errors"
 	"regexp"
 	"strconv"
@@ -95,7 +96,21 @@ func isContextError(err error) bool {
 }
 
 // syntaxError converts a compile failure of file.
-func syntaxError(u engine.Unit, file string, err error) *engine.ScriptError {
+func syntaxError(u engine.Unit, file string, err error, src []byte) *engine.ScriptError {
+	se := parseError(u, file, err)
+	if se.Line < 0 {
+		// The parser reports the end of the file as line -1.
+		se.Line = bytes.Count(src, []byte("\n")) + 1
+		if len(src) > 0 && src[len(src)-1] == '\n' {
+			se.Line--
+		}
+		se.Col = 0
+		se.Message = strings.TrimSuffix(se.Message, " near 'EOF'") + " at end of file"
+	}
+	return se
+}
+
+func parseError(u engine.Unit, file string, err error) *engine.ScriptError {
 	se := &engine.ScriptError{Kind: engine.KindSyntax, Script: u.Name, Path: file, Message: err.Error(), Err: err}
 	var pe *parse.Error
 	if errors.As(err, &pe) {

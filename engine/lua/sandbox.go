@@ -161,11 +161,11 @@ func (s *script) compile(rel string) (*lua.LFunction, error) {
 func (s *script) compileSource(src []byte, name string) (*lua.LFunction, error) {
 	chunk, err := parse.Parse(bytes.NewReader(src), name)
 	if err != nil {
-		return nil, syntaxError(s.unit, name, err)
+		return nil, syntaxError(s.unit, name, err, src)
 	}
 	proto, err := lua.Compile(chunk, name)
 	if err != nil {
-		return nil, syntaxError(s.unit, name, err)
+		return nil, syntaxError(s.unit, name, err, src)
 	}
 	return s.L.NewFunctionFromProto(proto), nil
 }

@@ -8,12 +8,14 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
 	"github.com/botrun/botrun/engine/loop"
+	"github.com/botrun/botrun/engine/watchdog"
 )
 
 // script is one loaded generation. Fields without a comment belong to the
@@ -48,6 +50,11 @@ type script struct {
 
 	filesMu sync.Mutex // guards files: read by the runner
 	files   []string
+
+	// running cancels the stretch of script code being run, from any
+	// goroutine (the heap watchdog); nil while the VM is idle.
+	running    atomic.Pointer[context.CancelCauseFunc]
+	unregister func() // leaves the watchdog
 }
 
 // run is one handler invocation (or the top level) in its coroutine.
@@ -86,7 +93,13 @@ func (e *Engine) load(ctx context.Context, u engine.Unit, bs *bindings.Script, c
 		bs.Log = s.log
 	}
 	bs.Env = s
+	if e.dog != nil {
+		s.unregister = e.dog.Register(u.Name, s.interruptRunning)
+	}
 	fail := func(err error) (engine.Script, error) {
+		if s.unregister != nil {
+			s.unregister()
+		}
 		s.loop.Close(context.Background())
 		if s.L != nil {
 			s.L.Close()
@@ -167,6 +180,9 @@ func (s *script) Deliver(d *engine.Delivery) error {
 // Close implements engine.Script. The VM is freed once the loop goroutine
 // has exited, so nothing else can be touching it.
 func (s *script) Close(ctx context.Context) error {
+	if s.unregister != nil {
+		s.unregister()
+	}
 	err := s.loop.Close(ctx)
 	s.freeOnce()
 	if err != nil {
@@ -188,6 +204,16 @@ func (s *script) freeOnce() {
 		s.root.Close()
 		s.root = nil
 	}
+}
+
+// interruptRunning stops the script code running right now, if any; the
+// heap watchdog calls it from its own goroutine.
+func (s *script) interruptRunning() bool {
+	if p := s.running.Load(); p != nil {
+		(*p)(watchdog.ErrHeapLimit)
+		return true
+	}
+	return false
 }
 
 // Post implements bindings.Env: cb runs as a fresh invocation with args.
@@ -243,13 +269,18 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 		return
 	}
 	rem := r.budget.Begin()
-	ctx, cancel := context.WithTimeout(s.loop.Context(), rem)
+	tctx, cancel := context.WithTimeout(s.loop.Context(), rem)
+	ctx, cancelCause := context.WithCancelCause(tctx)
 	r.co.SetContext(ctx)
 	prev := s.active
 	s.active = r
+	prevRunning := s.running.Swap(&cancelCause)
 	st, err, vals := s.L.Resume(r.co, r.fn, args...)
+	s.running.Store(prevRunning)
 	s.active = prev
-	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
+	timedOut := errors.Is(tctx.Err(), context.DeadlineExceeded)
+	cause := context.Cause(ctx)
+	cancelCause(nil)
 	cancel()
 	exhausted := r.budget.End()
 	switch st {
@@ -268,6 +299,10 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 		delete(s.roots, r.co)
 		se := s.scriptError(r.kind, err)
 		switch {
+		case errors.Is(cause, watchdog.ErrHeapLimit) && isContextError(err):
+			se.Kind = engine.KindLimit
+			se.Message = r.what + " interrupted: " + watchdog.ErrHeapLimit.Error()
+			se.Err = cause
 		case timedOut || (exhausted && isContextError(err)):
 			se.Kind = engine.KindLimit
 			se.Message = fmt.Sprintf("%s exceeded its CPU budget of %s", r.what, r.budget.Limit())

@@ -1,0 +1,234 @@
+package lua_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/enginetest"
+	"github.com/botrun/botrun/engine/loop"
+	"github.com/botrun/botrun/engine/lua"
+	"github.com/botrun/botrun/engine/watchdog"
+)
+
+// botDir writes files (name → source) into a fresh bot directory.
+func botDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func unit(dir, path string) engine.Unit {
+	name := strings.TrimSuffix(filepath.Base(path), ".lua")
+	return engine.Unit{Name: name, Path: path, Dir: dir, Lang: "lua"}
+}
+
+func TestErrorsAreLocated(t *testing.T) {
+	dir := botDir(t, map[string]string{
+		"syntax.lua":   "local x = 1\nif x then\n  print(\"x\"\n",
+		"toplevel.lua": "local u = require(\"lib.bad\")\n",
+		"lib/bad.lua":  "local M = {}\n\nerror(\"module failed\")\nreturn M\n",
+		"ok.lua":       "local n = store.get(\"k\")\non(\"MESSAGE_CREATE\", function(m) discord.send(\"1\", \"x\") end)\n",
+		"binding.lua":  "discord.send()\n",
+	})
+	eng := lua.New(engine.Limits{})
+	tests := []struct {
+		path string
+		kind engine.ErrorKind
+		file string
+		line int
+		msg  string
+	}{
+		{"syntax.lua", engine.KindSyntax, "syntax.lua", 3, "at end of file"},
+		{"toplevel.lua", engine.KindLoad, "lib/bad.lua", 3, "module failed"},
+		{"binding.lua", engine.KindLoad, "binding.lua", 1, "discord.send: expects 2 argument(s)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			errs := eng.Check(context.Background(), unit(dir, tc.path))
+			if len(errs) != 1 {
+				t.Fatalf("got %d errors %v, want 1", len(errs), errs)
+			}
+			e := errs[0]
+			if e.Kind != tc.kind || e.Path != tc.file || e.Line != tc.line || !strings.Contains(e.Message, tc.msg) {
+				t.Fatalf("got %s %q (kind %s, line %d), want %s:%d %q kind %s", e.Path, e.Message, e.Kind, e.Line, tc.file, tc.line, tc.msg, tc.kind)
+			}
+			if !strings.HasPrefix(e.Error(), tc.file+":") {
+				t.Fatalf("Error() = %q, want it to start with the file", e.Error())
+			}
+		})
+	}
+	if errs := eng.Check(context.Background(), unit(dir, "ok.lua")); len(errs) != 0 {
+		t.Fatalf("check of a valid script that uses the platform: %v", errs)
+	}
+}
+
+func TestLoadBudgetAndFiles(t *testing.T) {
+	dir := botDir(t, map[string]string{
+		"spin.lua":        "while true do end\n",
+		"mods.lua":        "local u = require(\"lib.u\")\nlocal h = require(\"helper\")\n",
+		"lib/u.lua":       "return 1\n",
+		"helper/init.lua": "return 2\n",
+	})
+	eng := lua.New(engine.Limits{LoadCPU: 50 * time.Millisecond})
+	h := enginetest.NewHarness(t, dir, func(l engine.Limits) engine.Engine { return eng })
+	start := time.Now()
+	_, err := h.Load("spin", "spin.lua", engine.Limits{})
+	var se *engine.ScriptError
+	if !errors.As(err, &se) || se.Kind != engine.KindLimit || !strings.Contains(se.Message, "load exceeded its CPU budget of 50ms") {
+		t.Fatalf("got %v", err)
+	}
+	if !errors.Is(err, bindings.ErrLimit) {
+		t.Fatalf("budget error does not wrap ErrLimit: %v", err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Fatalf("interrupt took %v", el)
+	}
+	s, err := h.Load("mods", "mods.lua", engine.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	files := s.Files()
+	slices.Sort(files)
+	if want := []string{"helper/init.lua", "lib/u.lua", "mods.lua"}; !slices.Equal(files, want) {
+		t.Fatalf("Files() = %v, want %v", files, want)
+	}
+}
+
+func TestFolderScriptRequiresItsOwnModulesFirst(t *testing.T) {
+	dir := botDir(t, map[string]string{
+		"greet/init.lua": "log.info(require(\"util\"), require(\"shared\"))\n",
+		"greet/util.lua": "return \"folder util\"\n",
+		"util.lua":       "return \"top util\"\n",
+		"shared.lua":     "return \"shared\"\n",
+	})
+	h := enginetest.NewHarness(t, dir, newLua)
+	s, err := h.Load("greet", "greet/init.lua", engine.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	h.Expect(0, "log INFO folder util shared")
+}
+
+func TestQueueFullAndClosed(t *testing.T) {
+	dir := botDir(t, map[string]string{"q.lua": "on(\"X\", function() end)\n"})
+	h := enginetest.NewHarness(t, dir, newLua)
+	s, err := h.Load("q", "q.lua", engine.Limits{QueueSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := bindings.Event{Name: "X"}
+	if err := enginetest.Deliver(s, ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := enginetest.Deliver(s, ev); !errors.Is(err, engine.ErrQueueFull) {
+		t.Fatalf("want ErrQueueFull, got %v", err)
+	}
+	h.Close(s)
+	if err := enginetest.Deliver(s, ev); !errors.Is(err, engine.ErrClosed) {
+		t.Fatalf("want ErrClosed, got %v", err)
+	}
+	h.Close(s) // twice is harmless
+}
+
+func TestCloseInterruptsRunawayWithoutLeaks(t *testing.T) {
+	before := runtime.NumGoroutine()
+	dir := botDir(t, map[string]string{"r.lua": `
+on("MESSAGE_CREATE", function(m)
+  if m.content == "spin" then while true do end end
+  sleep(60000)
+end)
+timer.every(10, function() end)
+`})
+	h := enginetest.NewHarness(t, dir, newLua)
+	for range 3 {
+		s, err := h.Load("r", "r.lua", engine.Limits{CPU: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start()
+		enginetest.Deliver(s, enginetest.Message("1", "wait"))
+		enginetest.Deliver(s, enginetest.Message("2", "spin"))
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		start := time.Now()
+		err = s.Close(ctx)
+		cancel()
+		if !errors.Is(err, loop.ErrGaveUp) {
+			t.Fatalf("Close = %v, want ErrGaveUp", err)
+		}
+		if el := time.Since(start); el > 3*time.Second {
+			t.Fatalf("Close took %v", el)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("goroutines: %d before, %d after\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(5 * time.Millisecond) // polling the goroutine count: no event to wait on
+	}
+}
+
+func TestWatchdogInterruptsRunningHandler(t *testing.T) {
+	var heap atomic.Uint64
+	dog := watchdog.New(watchdog.Config{Threshold: 100, Heap: heap.Load, Log: slog.New(slog.DiscardHandler)})
+	var got atomic.Pointer[engine.ScriptError]
+	dir := botDir(t, map[string]string{"hog.lua": `
+on("MESSAGE_CREATE", function(m)
+  if m.content == "hog" then
+    local t = {}
+    while true do t[#t % 1000 + 1] = {} end
+  end
+  discord.send("100", "fine")
+end)
+`})
+	eng := lua.New(engine.Limits{CPU: time.Hour}, lua.WithWatchdog(dog), lua.WithErrorHandler(func(e *engine.ScriptError) { got.Store(e) }))
+	h := enginetest.NewHarness(t, dir, func(engine.Limits) engine.Engine { return eng })
+	s, err := h.Load("hog", "hog.lua", engine.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	s.Start()
+	if hit := dog.Check(); hit != nil {
+		t.Fatalf("idle script interrupted: %v", hit)
+	}
+	heap.Store(1000)
+	enginetest.Deliver(s, enginetest.Message("1", "hog"))
+	deadline := time.Now().Add(5 * time.Second)
+	for got.Load() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("watchdog never interrupted the handler")
+		}
+		dog.Check()
+		runtime.Gosched()
+	}
+	if e := got.Load(); e.Kind != engine.KindLimit || !strings.Contains(e.Message, "heap over limit") || e.Line == 0 {
+		t.Fatalf("error %+v", e)
+	}
+	heap.Store(0)
+	enginetest.Deliver(s, enginetest.Message("2", "next"))
+	h.Expect(0, `send 100 {"content":"fine"}`)
+}
