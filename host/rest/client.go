@@ -146,8 +146,10 @@ func (c *Client) DoWith(ctx context.Context, method, path string, body any, opts
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
 	}
-	rawPath, rawQuery, _ := strings.Cut(path, "?")
-	if strings.Contains(rawPath, "..") {
+	urlPath, rawQuery, _ := strings.Cut(path, "?")
+	// rawPath names the request in errors and logs, with tokens hidden
+	rawPath := redactPath(urlPath)
+	if strings.Contains(urlPath, "..") {
 		return nil, fmt.Errorf("%s %s: path must not contain \"..\"", method, rawPath)
 	}
 	q, err := url.ParseQuery(rawQuery)
@@ -161,12 +163,12 @@ func (c *Client) DoWith(ctx context.Context, method, path string, body any, opts
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: encode body: %w", method, rawPath, err)
 	}
-	u := c.base + rawPath
+	u := c.base + urlPath
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
 	auth := c.auth != "" && !o.noAuth
-	r := routeOf(method, rawPath)
+	r := routeOf(method, urlPath)
 
 	leave, err := c.lim.enter(ctx, r)
 	if err != nil {
@@ -312,6 +314,12 @@ func (c *Client) attempt(ctx context.Context, method, u string, payload []byte, 
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
+		// *url.Error quotes the full URL, which may hold a webhook or
+		// interaction token; the caller's error already names the route
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, scrub(err, c.auth)
 	}
 	defer res.Body.Close()

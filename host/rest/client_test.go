@@ -497,3 +497,50 @@ func TestGatewayBot(t *testing.T) {
 		t.Fatalf("%+v %v", gb, err)
 	}
 }
+
+func TestWebhookTokenNotInErrors(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(404)
+		io.WriteString(w, `{"code":10015,"message":"Unknown Webhook"}`)
+	})
+	_, err := newClient(s, nil).ExecuteWebhook(context.Background(), "77", "hook-secret", map[string]string{"content": "x"})
+	var e *Error
+	if !errors.As(err, &e) || e.Code != 10015 {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "hook-secret") || e.Path != "/webhooks/77/{token}" {
+		t.Fatalf("webhook token leaked: %v (path %q)", err, e.Path)
+	}
+}
+
+func TestRoutesSharingABucketShareItsLimit(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-RateLimit-Bucket", "shared-hash")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset-After", "0.2")
+		w.WriteHeader(204)
+	})
+	c := newClient(s, nil)
+	ctx := context.Background()
+	// learn that both routes map to the same bucket
+	c.Do(ctx, "PUT", "/channels/1/messages/5/reactions/x/@me", nil)
+	c.lim.mu.Lock()
+	c.lim.states = map[string]*bucketState{} // forget the reset, keep the route → bucket mapping
+	c.lim.mu.Unlock()
+	c.Do(ctx, "DELETE", "/channels/1/messages/5/reactions/x/@me", nil)
+	start := time.Now()
+	c.Do(ctx, "PUT", "/channels/1/messages/6/reactions/y/@me", nil)
+	if el := time.Since(start); el < 180*time.Millisecond {
+		t.Fatalf("route sharing the bucket did not wait: %v", el)
+	}
+}
+
+func TestNetworkErrorHidesTokens(t *testing.T) {
+	s := httptest.NewServer(http.NotFoundHandler())
+	s.Close() // nothing listens: every request fails to connect
+	c := New(Config{BaseURL: s.URL, Token: testToken, MaxRetries: -1})
+	_, err := c.ExecuteWebhook(context.Background(), "1", "hook-secret", map[string]string{})
+	if err == nil || strings.Contains(err.Error(), "hook-secret") || strings.Contains(err.Error(), "secret-token") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -68,3 +68,15 @@ func isID(s string) bool {
 	}
 	return true
 }
+
+// redactPath hides webhook and interaction tokens (secrets that let anyone
+// post as the bot) before a path goes into an error or a log record.
+func redactPath(path string) string {
+	segs := strings.Split(path, "/")
+	// "", "webhooks"|"interactions", id, token, ...
+	if len(segs) > 3 && (segs[1] == "webhooks" || segs[1] == "interactions") && segs[3] != "" {
+		segs[3] = "{token}"
+		return strings.Join(segs, "/")
+	}
+	return path
+}

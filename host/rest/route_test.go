@@ -80,3 +80,17 @@ func FuzzParseRateLimitHeaders(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/webhooks/1/secret":                    "/webhooks/1/{token}",
+		"/webhooks/1/secret/messages/@original": "/webhooks/1/{token}/messages/@original",
+		"/interactions/5/itok/callback":         "/interactions/5/{token}/callback",
+		"/channels/1/messages":                  "/channels/1/messages",
+		"/webhooks/1":                           "/webhooks/1",
+	} {
+		if got := redactPath(in); got != want {
+			t.Errorf("redactPath(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
