@@ -218,11 +218,22 @@ func (s *script) interruptRunning() bool {
 
 // Post implements bindings.Env: cb runs as a fresh invocation with args.
 func (s *script) Post(cb bindings.Callback, args ...any) bool {
+	return s.PostTracked(cb, nil, args...)
+}
+
+// PostTracked implements bindings.PostTracker: done is called once cb has
+// run up to its end or its first wait, or at once when it is dropped.
+func (s *script) PostTracked(cb bindings.Callback, done func(), args ...any) bool {
+	if done == nil {
+		done = func() {}
+	}
 	c, ok := cb.(*callback)
 	if !ok || c.s != s {
+		done()
 		return false
 	}
-	return s.loop.Post(func() {
+	posted := s.loop.Post(func() {
+		defer done()
 		if s.L == nil {
 			return
 		}
@@ -232,6 +243,10 @@ func (s *script) Post(cb bindings.Callback, args ...any) bool {
 		}
 		s.invoke(c.fn, "callback", largs, nil)
 	})
+	if !posted {
+		done()
+	}
+	return posted
 }
 
 // Acquire implements bindings.Env.
