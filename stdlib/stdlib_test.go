@@ -1,10 +1,13 @@
 package stdlib
 
 import (
+	"bytes"
 	"io/fs"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/yuin/gopher-lua/parse"
 
 	"github.com/botrun/botrun/bindings"
 )
@@ -118,5 +121,13 @@ func TestFilesFS(t *testing.T) {
 		if err != nil || len(b) == 0 {
 			t.Errorf("Files() lacks %s: %v", name, err)
 		}
+	}
+}
+
+// The LuaLS file must be valid Lua, or the language server ignores it.
+func TestLuaTypesParse(t *testing.T) {
+	src := TypeFiles()[LuaFile]
+	if _, err := parse.Parse(bytes.NewReader(src), LuaFile); err != nil {
+		t.Fatalf("botrun.lua does not parse: %v", err)
 	}
 }
