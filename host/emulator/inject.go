@@ -1,0 +1,536 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// GuildID is the first guild's id.
+func (s *Server) GuildID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.guilds[0].guild.ID
+}
+
+// GuildIDs lists every guild id, in order.
+func (s *Server) GuildIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, g := range s.w.guilds {
+		out = append(out, g.guild.ID)
+	}
+	return out
+}
+
+// ChannelID returns the id of a text channel of the first guild by name
+// ("general", "welcome"), or "" if there is none.
+func (s *Server) ChannelID(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.w.channelByName(name); c != nil {
+		return c.ID
+	}
+	return ""
+}
+
+// DMChannelID is the DM channel between the test user and the bot.
+func (s *Server) DMChannelID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.dm.ID
+}
+
+// BotUser is the bot's user object.
+func (s *Server) BotUser() User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.bot
+}
+
+// TestUser is the human "tester" that injected messages come from.
+func (s *Server) TestUser() User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.tester
+}
+
+// ApplicationID is the bot's application id (equal to its user id).
+func (s *Server) ApplicationID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.appID
+}
+
+// Token is a token the emulator accepts.
+func (s *Server) Token() string {
+	if s.opts.Token != "" {
+		return s.opts.Token
+	}
+	return "emulator-token"
+}
+
+// WaitSessions waits until at least n sessions are identified (or
+// resumed) and connected.
+func (s *Server) WaitSessions(ctx context.Context, n int) error {
+	for {
+		s.mu.Lock()
+		count := 0
+		for _, ss := range s.sessions {
+			if ss.conn != nil {
+				count++
+			}
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		if count >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %d gateway sessions (have %d): %w", n, count, ctx.Err())
+		}
+	}
+}
+
+// MessageOption changes an injected message.
+type MessageOption func(*injectMsg)
+
+type injectMsg struct {
+	from    string
+	replyTo string
+}
+
+// From sends the message as another known user (default: the tester).
+func From(userID string) MessageOption { return func(m *injectMsg) { m.from = userID } }
+
+// ReplyTo makes the message a reply to messageID.
+func ReplyTo(messageID string) MessageOption { return func(m *injectMsg) { m.replyTo = messageID } }
+
+// ErrUnknownUser is returned when an injection names a user that does not exist.
+var ErrUnknownUser = errors.New("emulator: unknown user")
+
+// InjectMessage posts content in a channel as the test user (or From) and
+// dispatches MESSAGE_CREATE to the bot.
+func (s *Server) InjectMessage(channelID, content string, opts ...MessageOption) (Message, error) {
+	var o injectMsg
+	for _, f := range opts {
+		f(&o)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.w.channels[channelID]
+	if c == nil {
+		return Message{}, fmt.Errorf("emulator: inject message: unknown channel %q", channelID)
+	}
+	author := s.w.tester
+	if o.from != "" {
+		u := s.w.users[o.from]
+		if u == nil {
+			return Message{}, fmt.Errorf("inject message from %q: %w", o.from, ErrUnknownUser)
+		}
+		author = *u
+	}
+	b := messageBody{Content: &content}
+	if o.replyTo != "" {
+		b.MessageReference = &MessageReference{MessageID: o.replyTo}
+	}
+	if e := b.validate(true); e != nil {
+		return Message{}, fmt.Errorf("emulator: inject message: %s", e.message)
+	}
+	m, e := s.newMessageLocked(c, author, &b)
+	if e != nil {
+		return Message{}, fmt.Errorf("emulator: inject message: reply to unknown message %q", o.replyTo)
+	}
+	s.storeMessageLocked(m)
+	s.dispatchMessageLocked("MESSAGE_CREATE", m)
+	return *m, nil
+}
+
+// AddMember makes a new user join the first guild (GUILD_MEMBER_ADD).
+func (s *Server) AddMember(username string) (Member, error) {
+	if username == "" {
+		return Member{}, errors.New("emulator: add member: empty username")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := &User{ID: s.w.newID(), Username: username, GlobalName: strp(username), Discriminator: "0"}
+	s.w.users[u.ID] = u
+	gs := s.w.guilds[0]
+	gs.addMember(u, nil, timestamp(s.now()))
+	m, _ := gs.member(u.ID)
+	ev := m
+	ev.GuildID = gs.guild.ID
+	s.dispatchLocked("GUILD_MEMBER_ADD", gs.guild.ID, mustJSON(ev), nil)
+	return m, nil
+}
+
+// InteractionKind selects what InjectInteraction simulates.
+type InteractionKind int
+
+// Interaction kinds a user can trigger.
+const (
+	KindCommand      InteractionKind = itCommand
+	KindComponent    InteractionKind = itComponent
+	KindAutocomplete InteractionKind = itAutocomplete
+	KindModal        InteractionKind = itModalSubmit
+)
+
+// Option is one command option the user filled in.
+type Option struct {
+	Name    string
+	Value   any
+	Focused bool // autocomplete: the option being typed
+	// Type is the option type; 0 takes it from the registered command,
+	// or infers it from Value (string 3, integer 4, bool 5, float 10).
+	Type int
+}
+
+// Opt is shorthand for an Option.
+func Opt(name string, value any) Option { return Option{Name: name, Value: value} }
+
+// Field is one modal text input's value.
+type Field struct{ CustomID, Value string }
+
+// InteractionSpec describes a user interaction to inject.
+type InteractionSpec struct {
+	Kind      InteractionKind
+	ChannelID string // default #general; the DM channel makes a DM interaction
+	UserID    string // default the tester
+	// Command and autocomplete.
+	Name        string
+	CommandType int // 1 chat input (default), 2 user, 3 message
+	TargetID    string
+	Group       string
+	Subcommand  string
+	Options     []Option
+	// Component: the message holding it (default: the newest bot message
+	// with components in the channel), its custom_id and select values.
+	MessageID     string
+	CustomID      string
+	ComponentType int // default 2 (button), 3 (string select) when Values is set
+	Values        []string
+	// Modal submit.
+	Fields []Field
+}
+
+// InjectCommand injects a chat-input command in #general.
+func (s *Server) InjectCommand(name string, opts ...Option) (*Pending, error) {
+	return s.InjectInteraction(InteractionSpec{Kind: KindCommand, Name: name, Options: opts})
+}
+
+// InjectInteraction dispatches INTERACTION_CREATE for a user action and
+// returns a handle to await the bot's response.
+func (s *Server) InjectInteraction(spec InteractionSpec) (*Pending, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if spec.Kind == 0 {
+		spec.Kind = KindCommand
+	}
+	if spec.ChannelID == "" {
+		spec.ChannelID = s.w.channelByName("general").ID
+	}
+	c := s.w.channels[spec.ChannelID]
+	if c == nil {
+		return nil, fmt.Errorf("emulator: inject interaction: unknown channel %q", spec.ChannelID)
+	}
+	user := s.w.tester
+	if spec.UserID != "" {
+		u := s.w.users[spec.UserID]
+		if u == nil {
+			return nil, fmt.Errorf("inject interaction as %q: %w", spec.UserID, ErrUnknownUser)
+		}
+		user = *u
+	}
+	ix := &interaction{id: s.w.newID(), token: "itoken-" + s.w.newID(), typ: int(spec.Kind),
+		channelID: c.ID, guildID: c.GuildID, user: user, created: s.now()}
+	d := map[string]any{
+		"id": ix.id, "application_id": s.w.appID, "type": ix.typ, "token": ix.token, "version": 1,
+		"channel_id": c.ID, "channel": *c, "app_permissions": "2248473465835073",
+		"locale": "en-US", "entitlements": []any{}, "attachment_size_limit": 10485760,
+	}
+	if c.GuildID != "" {
+		gs := s.w.guild(c.GuildID)
+		mem, ok := gs.member(user.ID)
+		if !ok {
+			return nil, fmt.Errorf("emulator: inject interaction: %s is not in the guild", user.Username)
+		}
+		mem.Permissions = "2248473465835073"
+		d["guild_id"], d["member"], d["guild_locale"] = c.GuildID, mem, "en-US"
+		d["guild"] = map[string]any{"id": c.GuildID, "locale": "en-US", "features": []string{}}
+		d["authorizing_integration_owners"] = map[string]any{"0": c.GuildID}
+		d["context"] = 0
+	} else {
+		d["user"] = user
+		d["authorizing_integration_owners"] = map[string]any{"0": c.GuildID}
+		d["context"] = 1
+	}
+	switch spec.Kind {
+	case KindCommand, KindAutocomplete:
+		data, err := s.commandDataLocked(spec, c.GuildID)
+		if err != nil {
+			return nil, err
+		}
+		d["data"] = data
+	case KindComponent:
+		m := s.componentMessageLocked(spec)
+		if m == nil {
+			return nil, fmt.Errorf("emulator: inject component click: no message %q with components in #%s", spec.MessageID, c.Name)
+		}
+		ix.message = m
+		d["message"] = *m
+		ct := spec.ComponentType
+		if ct == 0 {
+			ct = 2
+			if spec.Values != nil {
+				ct = 3
+			}
+		}
+		data := map[string]any{"custom_id": spec.CustomID, "component_type": ct}
+		if spec.Values != nil || ct != 2 {
+			data["values"] = append([]string{}, spec.Values...)
+		}
+		d["data"] = data
+	case KindModal:
+		rows := []any{}
+		for _, f := range spec.Fields {
+			rows = append(rows, map[string]any{"type": 1, "components": []any{
+				map[string]any{"type": 4, "custom_id": f.CustomID, "value": f.Value}}})
+		}
+		d["data"] = map[string]any{"custom_id": spec.CustomID, "components": rows}
+	default:
+		return nil, fmt.Errorf("emulator: inject interaction: unknown kind %d", spec.Kind)
+	}
+	raw := mustJSON(d)
+	ix.pending = newPending(ix.id, ix.token, raw)
+	s.w.interactions[ix.id] = ix
+	s.pruneInteractionsLocked()
+	s.dispatchLocked("INTERACTION_CREATE", c.GuildID, raw, nil)
+	return ix.pending, nil
+}
+
+// pruneInteractionsLocked forgets interactions whose tokens expired.
+func (s *Server) pruneInteractionsLocked() {
+	now := s.now()
+	for id, ix := range s.w.interactions {
+		if now.Sub(ix.created) > interactionTokenTTL+time.Minute {
+			delete(s.w.interactions, id)
+		}
+	}
+}
+
+func (s *Server) componentMessageLocked(spec InteractionSpec) *Message {
+	if spec.MessageID != "" {
+		m := s.w.msgByID[spec.MessageID]
+		if m == nil || m.ChannelID != spec.ChannelID {
+			return nil
+		}
+		return m
+	}
+	msgs := s.w.messages[spec.ChannelID]
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Author.ID == s.w.bot.ID && len(msgs[i].Components) > 0 {
+			return msgs[i]
+		}
+	}
+	return nil
+}
+
+// lookupCommandLocked finds a registered command by name and type, guild
+// scope first.
+func (s *Server) lookupCommandLocked(name string, typ int, guildID string) (*command, string) {
+	scopes := []string{""}
+	if guildID != "" {
+		scopes = []string{guildID, ""}
+	}
+	for _, scope := range scopes {
+		for _, c := range s.w.commands[scope] {
+			if c.name == name && c.typ == typ {
+				return c, scope
+			}
+		}
+	}
+	return nil, ""
+}
+
+func (s *Server) commandDataLocked(spec InteractionSpec, guildID string) (map[string]any, error) {
+	if spec.Name == "" {
+		return nil, errors.New("emulator: inject command: empty name")
+	}
+	typ := spec.CommandType
+	if typ == 0 {
+		typ = 1
+	}
+	cmd, scope := s.lookupCommandLocked(spec.Name, typ, guildID)
+	data := map[string]any{"name": spec.Name, "type": typ}
+	var declared []any
+	if cmd != nil {
+		data["id"] = cmd.id
+		if scope != "" {
+			data["guild_id"] = scope
+		}
+		declared, _ = cmd.echo["options"].([]any)
+	} else {
+		data["id"] = s.w.newID()
+	}
+	if spec.TargetID != "" {
+		data["target_id"] = spec.TargetID
+	}
+	resolved := map[string]map[string]any{}
+	leaf, err := s.buildOptionsLocked(spec.Options, optionsNamed(declared, spec.Group, spec.Subcommand), spec.Kind == KindAutocomplete, resolved, guildID)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: inject /%s: %w", spec.Name, err)
+	}
+	opts := leaf
+	if spec.Subcommand != "" {
+		opts = []any{map[string]any{"type": 1, "name": spec.Subcommand, "options": leaf}}
+		if spec.Group != "" {
+			opts = []any{map[string]any{"type": 2, "name": spec.Group, "options": opts}}
+		}
+	}
+	if len(opts) > 0 {
+		data["options"] = opts
+	}
+	if len(resolved) > 0 {
+		data["resolved"] = resolved
+	}
+	return data, nil
+}
+
+// optionsNamed walks the declared options down to a subcommand's options.
+func optionsNamed(declared []any, group, sub string) []any {
+	for _, name := range []string{group, sub} {
+		if name == "" {
+			continue
+		}
+		var next []any
+		for _, o := range declared {
+			if m, ok := o.(map[string]any); ok && m["name"] == name {
+				next, _ = m["options"].([]any)
+			}
+		}
+		declared = next
+	}
+	return declared
+}
+
+func declaredType(declared []any, name string) int {
+	for _, o := range declared {
+		if m, ok := o.(map[string]any); ok && m["name"] == name {
+			t, _ := asInt(m["type"])
+			return t
+		}
+	}
+	return 0
+}
+
+func (s *Server) buildOptionsLocked(opts []Option, declared []any, autocomplete bool, resolved map[string]map[string]any, guildID string) ([]any, error) {
+	out := []any{}
+	for _, o := range opts {
+		t := o.Type
+		if t == 0 {
+			t = declaredType(declared, o.Name)
+		}
+		if t == 0 {
+			t = inferType(o.Value)
+		}
+		v, err := coerceOption(t, o.Value, autocomplete && o.Focused)
+		if err != nil {
+			return nil, fmt.Errorf("option %s: %w", o.Name, err)
+		}
+		opt := map[string]any{"name": o.Name, "type": t, "value": v}
+		if o.Focused {
+			opt["focused"] = true
+		}
+		out = append(out, opt)
+		s.resolveLocked(t, fmt.Sprint(v), resolved, guildID)
+	}
+	return out, nil
+}
+
+func inferType(v any) int {
+	switch v.(type) {
+	case bool:
+		return 5
+	case int, int32, int64, uint, uint32, uint64:
+		return 4
+	case float32, float64:
+		return 10
+	}
+	return 3
+}
+
+// coerceOption converts console-typed strings to the option's JSON type.
+func coerceOption(t int, v any, partial bool) (any, error) {
+	str, isStr := v.(string)
+	if partial || !isStr {
+		return v, nil
+	}
+	switch t {
+	case 4:
+		n, err := strconv.ParseInt(str, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer", str)
+		}
+		return n, nil
+	case 10:
+		f, err := strconv.ParseFloat(str, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number", str)
+		}
+		return f, nil
+	case 5:
+		b, err := strconv.ParseBool(str)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not true or false", str)
+		}
+		return b, nil
+	}
+	return v, nil
+}
+
+// resolveLocked adds users, members, channels and roles named by option
+// values to the resolved map, as Discord does.
+func (s *Server) resolveLocked(t int, id string, resolved map[string]map[string]any, guildID string) {
+	add := func(kind string, v any) {
+		if resolved[kind] == nil {
+			resolved[kind] = map[string]any{}
+		}
+		resolved[kind][id] = v
+	}
+	gs := s.w.guild(guildID)
+	switch t {
+	case 6, 9:
+		if u := s.w.users[id]; u != nil {
+			add("users", *u)
+			if gs != nil {
+				if m, ok := gs.member(id); ok {
+					m.User = nil
+					m.Permissions = "2248473465835073"
+					add("members", m)
+				}
+			}
+			return
+		}
+		if t == 9 && gs != nil && gs.hasRole(id) {
+			s.resolveLocked(8, id, resolved, guildID)
+		}
+	case 7:
+		if c := s.w.channels[id]; c != nil {
+			add("channels", map[string]any{"id": c.ID, "type": c.Type, "name": c.Name, "permissions": "2248473465835073"})
+		}
+	case 8:
+		if gs != nil {
+			for _, r := range gs.guild.Roles {
+				if r.ID == id {
+					add("roles", r)
+				}
+			}
+		}
+	}
+}
+

@@ -1,0 +1,90 @@
+package emulator
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// maxBuffered bounds the events a session keeps for resume; a resume from
+// further back gets op 9 false, as after a long outage on Discord.
+const maxBuffered = 2000
+
+// session is a gateway session: it outlives connections so a client can
+// resume it. Server.mu guards every field.
+type session struct {
+	id       string
+	shard    [2]int
+	intents  uint64
+	seq      int64
+	buf      []event // the most recent events, in seq order
+	conn     *conn   // nil while disconnected
+	lostAt   time.Time
+	presence json.RawMessage
+}
+
+type event struct {
+	seq   int64
+	frame []byte
+}
+
+// SessionInfo describes a gateway session for tests and the console.
+type SessionInfo struct {
+	ID        string
+	Shard     [2]int
+	Intents   uint64
+	Connected bool
+	Seq       int64
+	Presence  json.RawMessage
+}
+
+// record assigns the next sequence number to a dispatch, buffers it and
+// queues it on the live connection. Caller holds s.mu.
+func (ss *session) record(name string, data json.RawMessage) {
+	ss.seq++
+	frame, _ := json.Marshal(struct {
+		Op int             `json:"op"`
+		D  json.RawMessage `json:"d"`
+		S  int64           `json:"s"`
+		T  string          `json:"t"`
+	}{0, data, ss.seq, name})
+	ss.buf = append(ss.buf, event{ss.seq, frame})
+	if len(ss.buf) > maxBuffered {
+		ss.buf = ss.buf[len(ss.buf)-maxBuffered:]
+	}
+	if ss.conn != nil {
+		ss.conn.enqueue(outFrame{data: frame})
+	}
+}
+
+// canReplayFrom reports whether every event after seq is still buffered.
+func (ss *session) canReplayFrom(seq int64) bool {
+	if seq > ss.seq || seq < 0 {
+		return false
+	}
+	if seq == ss.seq {
+		return true
+	}
+	return len(ss.buf) > 0 && ss.buf[0].seq <= seq+1
+}
+
+// Sessions lists the live and resumable gateway sessions.
+func (s *Server) Sessions() []SessionInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pruneLocked()
+	var out []SessionInfo
+	for _, ss := range s.sessions {
+		out = append(out, SessionInfo{ID: ss.id, Shard: ss.shard, Intents: ss.intents, Connected: ss.conn != nil, Seq: ss.seq, Presence: ss.presence})
+	}
+	return out
+}
+
+// pruneLocked forgets sessions disconnected for longer than ResumeWindow.
+func (s *Server) pruneLocked() {
+	now := time.Now()
+	for id, ss := range s.sessions {
+		if ss.conn == nil && now.Sub(ss.lostAt) > s.opts.ResumeWindow {
+			delete(s.sessions, id)
+		}
+	}
+}
