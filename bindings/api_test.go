@@ -92,3 +92,16 @@ func TestKindOf(t *testing.T) {
 		}
 	}
 }
+
+func TestEffectiveCaps(t *testing.T) {
+	s := &Script{Caps: Caps{MaxKey: 5}}
+	got := s.EffectiveCaps()
+	want := DefaultCaps
+	want.MaxKey = 5
+	if got != want {
+		t.Errorf("EffectiveCaps = %+v, want %+v", got, want)
+	}
+	if (*Script)(nil).EffectiveCaps() != DefaultCaps {
+		t.Error("nil script does not get DefaultCaps")
+	}
+}

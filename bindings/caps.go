@@ -47,3 +47,8 @@ func (s *Script) caps() Caps {
 	}
 	return c
 }
+
+// EffectiveCaps returns the caps in force for s: Caps with every zero
+// field taken from DefaultCaps. Engines use it for limits they apply
+// themselves (the JS adapter clamps setInterval to MinInterval).
+func (s *Script) EffectiveCaps() Caps { return s.caps() }
