@@ -92,6 +92,9 @@ func (s *script) jsError(err error, where string) *goja.Object {
 	switch {
 	case errors.As(err, &api):
 		o = s.newError(s.errorCtor, api.Message)
+		full := api.Error()
+		o.DefineDataProperty("toString", s.vm.ToValue(func(goja.FunctionCall) goja.Value { return s.vm.ToValue(full) }),
+			goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		o.Set("name", "APIError")
 		o.Set("status", api.Status)
 		o.Set("code", api.Code)

@@ -150,6 +150,9 @@ func valueMessage(v goja.Value) string {
 		return "undefined"
 	}
 	if o, ok := v.(*goja.Object); ok {
+		if isBindingError(o) {
+			return o.String() // "DELETE /x: 404 Unknown Message (code 10008)"
+		}
 		name, msg := o.Get("name"), o.Get("message")
 		if msg != nil && !goja.IsUndefined(msg) {
 			if name != nil && !goja.IsUndefined(name) {

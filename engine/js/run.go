@@ -61,6 +61,9 @@ func (s *script) run(inv *invocation, fn func() (goja.Value, error)) (goja.Value
 	t.Stop()
 	s.guard.disarm()
 	s.vm.ClearInterrupt()
+	if err != nil && isUncatchable(err) {
+		resetStacks(s.vm)
+	}
 	b.End()
 	s.cur = prev
 	s.flushRejections()

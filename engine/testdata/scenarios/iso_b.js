@@ -1,0 +1,3 @@
+on("MESSAGE_CREATE", (msg) => {
+  log.info("b sees", globalThis.shared, "x".toUpperCase() + "Y".toLowerCase() + (({}).polluted || ""))
+})
