@@ -152,7 +152,7 @@ func (c *fakeConn) dispatch(t string, s int64, d any) {
 func (c *fakeConn) ready(session string) {
 	c.dispatch("READY", 1, map[string]any{"v": 10, "session_id": session,
 		"resume_gateway_url": c.baseURL() + "/resume",
-		"user": map[string]any{"id": "1", "username": "bot"}})
+		"user":               map[string]any{"id": "1", "username": "bot"}})
 }
 
 func (c *fakeConn) baseURL() string { return "ws://" + c.ws.LocalAddr().String() }

@@ -288,6 +288,111 @@ func (s *shard) connect(ctx context.Context) outcome {
 	}
 	healthy := func() bool { return ready && acks > 0 }
 
+	// handle processes one read result; done reports that the connection ended.
+	handle := func(r readResult) (o outcome, done bool) {
+		if r.err != nil {
+			return s.closed(r.err, healthy()), true
+		}
+		f := r.f
+		switch f.Op {
+		case opHello:
+			if hbC != nil {
+				log.Warn("gateway: second Hello ignored", "shard", s.id)
+				return outcome{}, false
+			}
+			var h struct {
+				Interval float64 `json:"heartbeat_interval"`
+			}
+			if json.Unmarshal(f.D, &h) != nil || h.Interval <= 0 {
+				c.close(4000, "bad hello")
+				return outcome{reason: "Hello without a valid heartbeat_interval"}, true
+			}
+			interval = time.Duration(h.Interval * float64(time.Millisecond))
+			helloT.Stop()
+			acked = true // never carry ACK state over from a previous connection
+			hb = time.NewTimer(time.Duration(cfg.Rand() * float64(interval)))
+			hbC = hb.C
+			var err error
+			if resuming {
+				err = s.sendResume(c)
+			} else {
+				err = s.sendIdentify(c)
+				releaseIdent(err == nil)
+			}
+			if err != nil {
+				c.close(4000, "send failed")
+				return outcome{reason: err.Error()}, true
+			}
+
+		case opDispatch:
+			if f.S != nil {
+				if *f.S <= s.seq {
+					log.Debug("gateway: duplicate dispatch dropped", "shard", s.id, "seq", *f.S, "t", f.T)
+					return outcome{}, false
+				}
+				s.seq = *f.S
+				s.seqSeen.Store(s.seq)
+			}
+			switch f.T {
+			case "READY":
+				var r struct {
+					SessionID string `json:"session_id"`
+					ResumeURL string `json:"resume_gateway_url"`
+				}
+				json.Unmarshal(f.D, &r)
+				s.sessionID, s.resumeURL = r.SessionID, r.ResumeURL
+				ready = true
+				s.setCurrent(c)
+				log.Info("gateway: ready", "shard", s.id, "session", r.SessionID != "")
+			case "RESUMED":
+				ready = true
+				s.setCurrent(c)
+				log.Info("gateway: resumed", "shard", s.id, "seq", s.seq)
+			}
+			seq := int64(0)
+			if f.S != nil {
+				seq = *f.S
+			}
+			s.deliver(Dispatch{Name: f.T, Data: f.D, Shard: s.id, Seq: seq})
+			if (f.T == "READY" || f.T == "RESUMED") && s.m.Intents()&^s.sessionIntents != 0 {
+				c.close(websocket.CloseNormalClosure, "intents changed")
+				return outcome{fresh: true, reason: "intents changed", healthy: true}, true
+			}
+
+		case opHeartbeat:
+			if err := beat(); err != nil {
+				return outcome{reason: "write heartbeat: " + err.Error(), healthy: healthy()}, true
+			}
+
+		case opHeartbeatACK:
+			acked = true
+			acks++
+			if !lastBeat.IsZero() {
+				s.latency.Store(int64(cfg.Now().Sub(lastBeat)))
+			}
+
+		case opReconnect:
+			c.close(4000, "reconnect requested")
+			return outcome{reason: "the server asked for a reconnect (op 7)", healthy: healthy()}, true
+
+		case opInvalidSession:
+			var resumable bool
+			json.Unmarshal(f.D, &resumable)
+			if resumable && s.sessionID != "" {
+				c.close(4000, "invalid session, resuming")
+				return outcome{reason: "invalid session (resumable)", healthy: healthy()}, true
+			}
+			c.close(websocket.CloseNormalClosure, "invalid session")
+			lo, hi := cfg.InvalidSessionWait[0], cfg.InvalidSessionWait[1]
+			wait := lo + time.Duration(cfg.Rand()*float64(max(hi-lo, 0)))
+			return outcome{fresh: true, reason: "invalid session (not resumable)", wait: wait, healthy: healthy()}, true
+
+		default:
+			log.Warn("gateway: unknown opcode ignored", "shard", s.id, "op", f.Op)
+		}
+		return outcome{}, false
+	}
+
 	for {
 		select {
 		case <-ctx.Done():
@@ -308,6 +413,18 @@ func (s *shard) connect(ctx context.Context) outcome {
 			return outcome{reason: "no Hello within " + cfg.HelloTimeout.String()}
 
 		case <-hbC:
+			// an ACK may already be waiting in frames: select picks among
+			// ready cases at random, so take what has arrived first
+			for drained := false; !acked && !drained; {
+				select {
+				case r := <-frames:
+					if o, done := handle(r); done {
+						return o
+					}
+				default:
+					drained = true
+				}
+			}
 			if !acked {
 				c.close(4000, "zombie connection")
 				return outcome{reason: "no heartbeat ACK since the last heartbeat (zombie connection)", healthy: healthy()}
@@ -318,105 +435,8 @@ func (s *shard) connect(ctx context.Context) outcome {
 			hb.Reset(interval)
 
 		case r := <-frames:
-			if r.err != nil {
-				return s.closed(r.err, healthy())
-			}
-			f := r.f
-			switch f.Op {
-			case opHello:
-				if hbC != nil {
-					log.Warn("gateway: second Hello ignored", "shard", s.id)
-					continue
-				}
-				var h struct {
-					Interval float64 `json:"heartbeat_interval"`
-				}
-				if json.Unmarshal(f.D, &h) != nil || h.Interval <= 0 {
-					c.close(4000, "bad hello")
-					return outcome{reason: "Hello without a valid heartbeat_interval"}
-				}
-				interval = time.Duration(h.Interval * float64(time.Millisecond))
-				helloT.Stop()
-				acked = true // never carry ACK state over from a previous connection
-				hb = time.NewTimer(time.Duration(cfg.Rand() * float64(interval)))
-				hbC = hb.C
-				var err error
-				if resuming {
-					err = s.sendResume(c)
-				} else {
-					err = s.sendIdentify(c)
-					releaseIdent(err == nil)
-				}
-				if err != nil {
-					c.close(4000, "send failed")
-					return outcome{reason: err.Error()}
-				}
-
-			case opDispatch:
-				if f.S != nil {
-					if *f.S <= s.seq {
-						log.Debug("gateway: duplicate dispatch dropped", "shard", s.id, "seq", *f.S, "t", f.T)
-						continue
-					}
-					s.seq = *f.S
-					s.seqSeen.Store(s.seq)
-				}
-				switch f.T {
-				case "READY":
-					var r struct {
-						SessionID string `json:"session_id"`
-						ResumeURL string `json:"resume_gateway_url"`
-					}
-					json.Unmarshal(f.D, &r)
-					s.sessionID, s.resumeURL = r.SessionID, r.ResumeURL
-					ready = true
-					s.setCurrent(c)
-					log.Info("gateway: ready", "shard", s.id, "session", r.SessionID != "")
-				case "RESUMED":
-					ready = true
-					s.setCurrent(c)
-					log.Info("gateway: resumed", "shard", s.id, "seq", s.seq)
-				}
-				seq := int64(0)
-				if f.S != nil {
-					seq = *f.S
-				}
-				s.deliver(Dispatch{Name: f.T, Data: f.D, Shard: s.id, Seq: seq})
-				if (f.T == "READY" || f.T == "RESUMED") && s.m.Intents()&^s.sessionIntents != 0 {
-					c.close(websocket.CloseNormalClosure, "intents changed")
-					return outcome{fresh: true, reason: "intents changed", healthy: true}
-				}
-
-			case opHeartbeat:
-				if err := beat(); err != nil {
-					return outcome{reason: "write heartbeat: " + err.Error(), healthy: healthy()}
-				}
-
-			case opHeartbeatACK:
-				acked = true
-				acks++
-				if !lastBeat.IsZero() {
-					s.latency.Store(int64(cfg.Now().Sub(lastBeat)))
-				}
-
-			case opReconnect:
-				c.close(4000, "reconnect requested")
-				return outcome{reason: "the server asked for a reconnect (op 7)", healthy: healthy()}
-
-			case opInvalidSession:
-				var resumable bool
-				json.Unmarshal(f.D, &resumable)
-				if resumable && s.sessionID != "" {
-					c.close(4000, "invalid session, resuming")
-					return outcome{reason: "invalid session (resumable)", healthy: healthy()}
-				}
-				c.close(websocket.CloseNormalClosure, "invalid session")
-				lo, hi := cfg.InvalidSessionWait[0], cfg.InvalidSessionWait[1]
-				wait := lo + time.Duration(cfg.Rand()*float64(max(hi-lo, 0)))
-				return outcome{fresh: true, reason: "invalid session (not resumable)", wait: wait, healthy: healthy()}
-
-			default:
-				log.Warn("gateway: unknown opcode ignored", "shard", s.id, "op", f.Op)
+			if o, done := handle(r); done {
+				return o
 			}
 		}
 	}
