@@ -45,6 +45,7 @@ type script struct {
 	modules map[string]lua.LValue // require cache by resolved file
 	loading map[string]bool       // modules whose top level is running (cycle check)
 	roots   map[*lua.LState]bool  // handler coroutines: scripts may not resume them
+	idle    []*lua.LState         // finished handler coroutines, reused (a new one costs ~10 KB)
 	depth   int                   // nested coroutine resumes (pcall, user coroutines)
 	active  *run                  // the run inside the VM right now
 
@@ -268,9 +269,16 @@ func (s *script) invoke(fn *lua.LFunction, what string, args []lua.LValue, done 
 }
 
 func (s *script) start(r *run, args ...lua.LValue) {
-	co, cancel := s.L.NewThread()
-	if cancel != nil {
-		cancel()
+	var co *lua.LState
+	if n := len(s.idle); n > 0 {
+		co = s.idle[n-1]
+		s.idle = s.idle[:n-1]
+	} else {
+		var cancel context.CancelFunc
+		co, cancel = s.L.NewThread()
+		if cancel != nil {
+			cancel()
+		}
 	}
 	r.co = co
 	s.roots[co] = true
@@ -307,6 +315,7 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 		s.report(r, &engine.ScriptError{Kind: r.kind, Message: "attempt to yield from outside a coroutine"})
 	case lua.ResumeOK:
 		delete(s.roots, r.co)
+		s.recycle(r.co)
 		if r.done != nil {
 			r.done(vals)
 		}
@@ -329,6 +338,23 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 		}
 		s.report(r, se)
 	}
+}
+
+// maxIdleThreads bounds the pool of finished handler coroutines.
+const maxIdleThreads = 16
+
+// recycle keeps a coroutine that returned normally for the next handler.
+// A finished gopher-lua thread has an empty call stack and is only marked
+// dead; clearing the mark and its value stack makes it a fresh thread.
+// Threads that raised are dropped: their state is not worth trusting.
+func (s *script) recycle(co *lua.LState) {
+	if len(s.idle) >= maxIdleThreads || co.GetTop() < 0 {
+		return
+	}
+	co.SetTop(0)
+	co.Dead = false
+	co.RemoveContext()
+	s.idle = append(s.idle, co)
 }
 
 func (s *script) report(r *run, se *engine.ScriptError) {

@@ -1,0 +1,187 @@
+package lua
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/enginetest"
+	"github.com/botrun/botrun/engine/jsondoc"
+)
+
+// loadInternal loads src as a script and returns the engine's own type, so
+// benchmarks can call dispatch on the test goroutine while the loop is idle.
+func loadInternal(tb testing.TB, src string) *script {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "b.lua"), []byte(src), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	e := New(engine.Limits{}).(*Engine)
+	bs := &bindings.Script{Name: "b", Path: "b.lua", Log: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Host: enginetest.NewHost(enginetest.NewRecorder()).Bindings(), Reg: bindings.NewRegistry(nil)}
+	sc, err := e.Load(context.Background(), engine.Unit{Name: "b", Path: "b.lua", Dir: dir, Lang: "lua"}, bs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		sc.Close(ctx)
+	})
+	return sc.(*script)
+}
+
+// BenchmarkHandlerMessageCreate is one MESSAGE_CREATE (about 1 KB) reaching
+// a handler that reads content, author.bot and #mentions: the per-script
+// cost of an event once the host has parsed it.
+func BenchmarkHandlerMessageCreate(b *testing.B) {
+	s := loadInternal(b, `
+local seen = 0
+on("MESSAGE_CREATE", function(msg)
+  if msg.author.bot then return end
+  if msg.content == "!ping" and #msg.mentions >= 0 then seen = seen + 1 end
+end)`)
+	ev := enginetest.Message("1", "!ping")
+	doc, err := jsondoc.Parse(ev.Data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &engine.Delivery{Event: ev, Doc: doc}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.dispatch(d)
+	}
+	b.ReportMetric(float64(len(ev.Data)), "event-bytes")
+}
+
+// BenchmarkSyncBindingCall is the overhead of one call of a sync binding
+// (log.debug below the log level: the binding returns at once).
+func BenchmarkSyncBindingCall(b *testing.B) {
+	s := loadInternal(b, `
+on("X", function()
+  local f = log.debug
+  for i = 1, 1000 do f("x", i) end
+end)`)
+	d := &engine.Delivery{Event: bindings.Event{Name: "X"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.dispatch(d)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/binding-call")
+}
+
+// BenchmarkLoadScript is building a VM and running a small script's top
+// level, then closing it.
+func BenchmarkLoadScript(b *testing.B) {
+	dir := b.TempDir()
+	os.WriteFile(filepath.Join(dir, "b.lua"), []byte(`on("MESSAGE_CREATE", function(m) end)`), 0o644)
+	e := New(engine.Limits{})
+	u := engine.Unit{Name: "b", Path: "b.lua", Dir: dir, Lang: "lua"}
+	b.ReportAllocs()
+	for b.Loop() {
+		bs := &bindings.Script{Name: "b", Path: "b.lua", Log: slog.New(slog.DiscardHandler), Host: &bindings.Host{}, Reg: bindings.NewRegistry(nil)}
+		sc, err := e.Load(context.Background(), u, bs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc.Close(context.Background())
+	}
+}
+
+// TestIdleVMMemory reports the heap held by one loaded, idle script.
+func TestIdleVMMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measurement")
+	}
+	const n = 50
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "b.lua"), []byte(`on("MESSAGE_CREATE", function(m) end)`), 0o644)
+	e := New(engine.Limits{})
+	u := engine.Unit{Name: "b", Path: "b.lua", Dir: dir, Lang: "lua"}
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	before := ms.HeapAlloc
+	var keep []engine.Script
+	for range n {
+		bs := &bindings.Script{Name: "b", Path: "b.lua", Log: slog.New(slog.DiscardHandler), Host: &bindings.Host{}, Reg: bindings.NewRegistry(nil)}
+		sc, err := e.Load(context.Background(), u, bs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep = append(keep, sc)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	per := (int64(ms.HeapAlloc) - int64(before)) / n
+	t.Logf("heap per idle Lua script: %d KiB", per/1024)
+	if per > 2<<20 {
+		t.Errorf("an idle script holds %d bytes; expected well under 2 MiB", per)
+	}
+	for _, sc := range keep {
+		sc.Close(context.Background())
+	}
+}
+
+// FuzzLuaRoundTrip feeds JSON through Go→Lua (plain tables) and back:
+// conversion must never panic, and a second round trip must not change
+// the result.
+func FuzzLuaRoundTrip(f *testing.F) {
+	for _, seed := range []string{
+		`{"a":1,"b":[1,2,{"c":null}],"d":"x"}`, `[]`, `{}`, `[[],{}]`, `123456789012345678901`,
+		`{"1":"x","2":"y"}`, `[1.5,-0,1e300]`, `"\u00e9\ud83d\ude00"`, `{"nested":{"deep":[[[[1]]]]}}`, `null`, `true`,
+		string(enginetest.MessageData("1", "hello")),
+	} {
+		f.Add([]byte(seed))
+	}
+	s := loadInternal(f, "")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		once := func(raw []byte) ([]byte, error) {
+			v := s.toLua(json.RawMessage(raw))
+			g, err := s.newConverter("fuzz").toGo(v, 0)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(g)
+		}
+		out1, err := once(data)
+		if err != nil {
+			return // refused values (NaN/Inf after overflow, too deep) are errors, not panics
+		}
+		out2, err := once(out1)
+		if err != nil {
+			t.Fatalf("second round trip of %s failed: %v", out1, err)
+		}
+		if string(out1) != string(out2) {
+			t.Fatalf("round trip not stable:\n%s\n%s", out1, out2)
+		}
+		// The lazy view of the same document must agree with the table.
+		doc, err := jsondoc.Parse(data)
+		if err != nil {
+			return
+		}
+		view := s.docValue(doc.Root())
+		g, err := s.newConverter("fuzz").toGo(view, 0)
+		if err != nil {
+			t.Fatalf("view conversion failed: %v", err)
+		}
+		if raw, ok := g.(json.RawMessage); ok {
+			out3, err := once(raw)
+			if err != nil || string(out3) != string(out1) {
+				t.Fatalf("view round trip %s != table round trip %s (%v)", out3, out1, err)
+			}
+		}
+	})
+}
