@@ -84,3 +84,26 @@ func FuzzCheckPath(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJSONString: the encoder's strings decode to what encoding/json's
+// encoding of the same Go string decodes to.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", "<a & b>", "quote\" back\\slash", "\n\r\t\x00\x1f\x7f", "\u2028\u2029", "\xff\xfeok", "é😀"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ours, err := encodeJSON(s, 1<<30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, _ := json.Marshal(s)
+		var a, b string
+		if err := json.Unmarshal(ours, &a); err != nil {
+			t.Fatalf("encoding %q gave invalid JSON %s: %v", s, ours, err)
+		}
+		json.Unmarshal(theirs, &b)
+		if a != b {
+			t.Fatalf("%q: ours decodes to %q, encoding/json's to %q", s, a, b)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 )
 
 // maxDepth bounds nesting of values passed to bindings; deeper values are
@@ -116,9 +117,45 @@ func (e *jsonEncoder) value(v any, depth int) error {
 	return nil
 }
 
+// str appends s as a JSON string. Unlike encoding/json it leaves <, > and
+// & alone (nothing here is embedded in HTML, and log lines stay readable);
+// invalid UTF-8 becomes U+FFFD as there.
 func (e *jsonEncoder) str(s string) {
-	b, _ := json.Marshal(s) // a string always marshals
-	e.buf = append(e.buf, b...)
+	const hex = "0123456789abcdef"
+	b := append(e.buf, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			// Valid JSON, but not valid JavaScript source before ES2019.
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	e.buf = append(b, '"')
 }
 
 // payloadErr turns an encoding failure into the error a script sees.
