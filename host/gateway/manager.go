@@ -105,6 +105,9 @@ func (m *Manager) Run(ctx context.Context) error {
 	shards := make([]*shard, len(ids))
 	for i, id := range ids {
 		shards[i] = newShard(m, id, count, base, ident)
+		if i > 0 {
+			shards[i].after = shards[i-1].started
+		}
 	}
 	m.mu.Lock()
 	m.shards = shards

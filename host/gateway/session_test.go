@@ -388,6 +388,9 @@ func TestShardingAndIdentifyConcurrency(t *testing.T) {
 				shards = append(shards, fmt.Sprint(id.Shard))
 				conns[id.Shard[0]] = c
 			}
+			if mc == 1 && !(shards[0] == "[0 2]" && shards[1] == "[1 2]") {
+				t.Fatalf("identified shards %v, want shard 0 first", shards)
+			}
 			if !(shards[0] == "[0 2]" && shards[1] == "[1 2]") && !(shards[0] == "[1 2]" && shards[1] == "[0 2]") {
 				t.Fatalf("identified shards %v", shards)
 			}

@@ -31,6 +31,12 @@ type shard struct {
 
 	reidentify chan string // SetIntents asks for a new session (cap 1)
 
+	// Shards take their first identify slot in id order (Discord wants
+	// buckets started in order): each waits for its predecessor's turn.
+	after   <-chan struct{}
+	started chan struct{} // closed once this shard has had its first turn
+	startMu sync.Once
+
 	mu  sync.Mutex // guards cur
 	cur *conn      // connection with an established session, nil otherwise
 
@@ -39,7 +45,8 @@ type shard struct {
 }
 
 func newShard(m *Manager, id, count int, base string, ident *identifyLimiter) *shard {
-	return &shard{id: id, count: count, m: m, base: base, ident: ident, reidentify: make(chan string, 1)}
+	return &shard{id: id, count: count, m: m, base: base, ident: ident,
+		reidentify: make(chan string, 1), started: make(chan struct{})}
 }
 
 // conn is one WebSocket connection.
@@ -109,8 +116,11 @@ type outcome struct {
 	healthy bool          // the session was established and heartbeats were acknowledged
 }
 
+func (s *shard) markStarted() { s.startMu.Do(func() { close(s.started) }) }
+
 // run connects, reconnects and resumes until ctx ends or a fatal close.
 func (s *shard) run(ctx context.Context) error {
+	defer s.markStarted()
 	log := s.m.cfg.Logger.With("shard", s.id)
 	attempt := 0
 	for {
@@ -212,7 +222,16 @@ func (s *shard) connect(ctx context.Context) outcome {
 	}
 	identHeld := false
 	if !resuming {
-		if err := s.ident.acquire(ctx, s.id); err != nil {
+		if s.after != nil {
+			select {
+			case <-s.after:
+			case <-ctx.Done():
+				return outcome{stop: true}
+			}
+		}
+		err := s.ident.acquire(ctx, s.id)
+		s.markStarted()
+		if err != nil {
 			return outcome{stop: true}
 		}
 		identHeld = true
