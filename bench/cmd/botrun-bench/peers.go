@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/botrun/botrun/bench/load"
+)
+
+// peer is one bot implementation under test.
+type peer struct {
+	name   string // as in -peers and the tables
+	label  string // as printed
+	botrun bool   // botrun itself (scripts, hot reload)
+	ext    string // botrun: script extension
+	// prepare builds or installs the peer once per benchmark.
+	prepare func(ctx context.Context, w *workspace) error
+	// command starts the peer with n scripts (handlers) against plat.
+	command func(w *workspace, plat load.Platform, n int, watch bool) (load.Command, error)
+}
+
+// workspace is the benchmark's temporary folder and the repository root.
+type workspace struct {
+	root string // repository root (holds go.mod of github.com/botrun/botrun)
+	tmp  string
+}
+
+func (w *workspace) bin(name string) string { return filepath.Join(w.tmp, "bin", name) }
+
+var allPeers = []*peer{
+	{name: "botrun-lua", label: "botrun (Lua)", botrun: true, ext: "lua", prepare: buildBotrun, command: botrunCommand("lua")},
+	{name: "botrun-js", label: "botrun (JS)", botrun: true, ext: "js", prepare: buildBotrun, command: botrunCommand("js")},
+	{name: "discordgo", label: "discordgo v0.29.0 (Go)", prepare: buildDiscordgo, command: discordgoCommand},
+	{name: "discordjs", label: "discord.js 14 (JS)", prepare: installDiscordjs, command: discordjsCommand},
+}
+
+func run(ctx context.Context, dir string, argv ...string) error {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %w\n%s", strings.Join(argv, " "), err, out)
+	}
+	return nil
+}
+
+func buildBotrun(ctx context.Context, w *workspace) error {
+	if _, err := os.Stat(w.bin("botrun")); err == nil {
+		return nil
+	}
+	return run(ctx, w.root, "go", "build", "-o", w.bin("botrun"), "./cmd/botrun")
+}
+
+func buildDiscordgo(ctx context.Context, w *workspace) error {
+	// The peer is its own module: building it fetches discordgo through
+	// the Go module proxy, and the main module never depends on it.
+	return run(ctx, filepath.Join(w.root, "bench/peers/discordgo"), "go", "build", "-o", w.bin("discordgo-peer"), ".")
+}
+
+func installDiscordjs(ctx context.Context, w *workspace) error {
+	dir := filepath.Join(w.tmp, "discordjs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range []string{"package.json", "client.js"} {
+		b, err := os.ReadFile(filepath.Join(w.root, "bench/peers/discordjs", f))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return run(ctx, dir, "npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
+}
+
+// botrunCommand lays out a bot directory with the bench script and n-1
+// idle scripts, and runs botrun on it against the emulator.
+func botrunCommand(ext string) func(w *workspace, plat load.Platform, n int, watch bool) (load.Command, error) {
+	return func(w *workspace, plat load.Platform, n int, watch bool) (load.Command, error) {
+		dir, err := os.MkdirTemp(w.tmp, "bot-"+ext+"-")
+		if err != nil {
+			return load.Command{}, err
+		}
+		src := filepath.Join(w.root, "bench/peers/botrun")
+		bench, err := os.ReadFile(filepath.Join(src, ext, "bench."+ext))
+		if err != nil {
+			return load.Command{}, err
+		}
+		idle, err := os.ReadFile(filepath.Join(src, "idle."+ext))
+		if err != nil {
+			return load.Command{}, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "bench."+ext), bench, 0o644); err != nil {
+			return load.Command{}, err
+		}
+		for i := 1; i < n; i++ {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("idle%03d.%s", i, ext)), idle, 0o644); err != nil {
+				return load.Command{}, err
+			}
+		}
+		return load.Command{
+			Name: "botrun-" + ext,
+			Argv: []string{w.bin("botrun"), "run", dir},
+			Dir:  dir,
+			Env: []string{
+				"DISCORD_TOKEN=" + plat.Token(),
+				"BOTRUN_API_URL=" + plat.APIBase(),
+				"BOTRUN_WATCH=" + strconv.FormatBool(watch),
+				"BOTRUN_LOG_LEVEL=warn",
+				"BOTRUN_LOG_FORMAT=text",
+			},
+		}, nil
+	}
+}
+
+func discordgoCommand(w *workspace, plat load.Platform, n int, _ bool) (load.Command, error) {
+	return load.Command{
+		Name: "discordgo",
+		Argv: []string{w.bin("discordgo-peer")},
+		Dir:  w.tmp,
+		Env:  []string{"BENCH_API=" + plat.URL(), "BENCH_TOKEN=" + plat.Token(), "BENCH_HANDLERS=" + strconv.Itoa(n)},
+	}, nil
+}
+
+func discordjsCommand(w *workspace, plat load.Platform, n int, _ bool) (load.Command, error) {
+	return load.Command{
+		Name: "discordjs",
+		Argv: []string{"node", "client.js"},
+		Dir:  filepath.Join(w.tmp, "discordjs"),
+		Env:  []string{"BENCH_API=" + plat.URL(), "BENCH_TOKEN=" + plat.Token(), "BENCH_HANDLERS=" + strconv.Itoa(n)},
+	}, nil
+}

@@ -1,0 +1,77 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain doubles as a tiny bot-like child process for the Proc tests:
+// it allocates some memory, burns some CPU, says READY and waits for
+// SIGTERM.
+func TestMain(m *testing.M) {
+	if os.Getenv("LOAD_TEST_CHILD") == "1" {
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, syscall.SIGTERM)
+		ballast := make([]byte, 32<<20)
+		for i := range ballast {
+			ballast[i] = byte(i)
+		}
+		deadline := time.Now().Add(50 * time.Millisecond)
+		for time.Now().Before(deadline) {
+		}
+		fmt.Println("READY", ballast[len(ballast)-1])
+		<-stop
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestProcMeasuresAndStops(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, err := Start(ctx, Command{Name: "child", Argv: []string{os.Args[0], "-test.run=^$"}, Env: []string{"LOAD_TEST_CHILD=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop(time.Second)
+	for !strings.Contains(p.Output(), "READY") {
+		select {
+		case <-p.Exited():
+			t.Fatalf("child exited early: %s", p.Output())
+		case <-ctx.Done():
+			t.Fatal("child never printed READY")
+		case <-time.After(5 * time.Millisecond): // polling the child's output
+		}
+	}
+	m, err := p.Memory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.RSS < 32<<20 || m.Peak < m.RSS {
+		t.Fatalf("memory %+v: want RSS ≥ 32 MiB and peak ≥ RSS", m)
+	}
+	if err := p.ResetPeak(); err != nil {
+		t.Fatalf("ResetPeak: %v", err)
+	}
+	cpu, err := p.CPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cpu < 10*time.Millisecond {
+		t.Fatalf("CPU %v: the child busy-looped for 50ms", cpu)
+	}
+	if err := p.Stop(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Exited():
+	default:
+		t.Fatal("Stop returned before the process exited")
+	}
+}

@@ -1,0 +1,214 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Bot is one peer process connected to its own emulator.
+type Bot struct {
+	Proc *Proc
+	Plat Platform
+}
+
+// awaitReply waits for a reply with exactly content, skipping others.
+func awaitReply(ctx context.Context, replies <-chan Reply, content string) (Reply, error) {
+	for {
+		select {
+		case r := <-replies:
+			if r.Content == content {
+				return r, nil
+			}
+		case <-ctx.Done():
+			return Reply{}, fmt.Errorf("no %q reply: %w", content, context.Cause(ctx))
+		}
+	}
+}
+
+// Ping sends "!ping TAG" every retry until "pong TAG" comes back: the first
+// answer proves the bot's handler is live end to end. It returns the time
+// the first answered ping took.
+func Ping(ctx context.Context, b Bot, tag string, retry time.Duration) (time.Duration, error) {
+	want := "pong " + tag
+	for {
+		sent := time.Now()
+		if err := b.Plat.Send("!ping " + tag); err != nil {
+			return 0, err
+		}
+		wait, cancel := context.WithTimeout(ctx, retry)
+		r, err := awaitReply(wait, b.Plat.Replies(), want)
+		cancel()
+		if err == nil {
+			return r.At.Sub(sent), nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("%s never answered %q: %w\n%s", b.Proc.Name, "!ping "+tag, context.Cause(ctx), b.Proc.Output())
+		case <-b.Proc.Exited():
+			return 0, fmt.Errorf("%s exited before answering:\n%s", b.Proc.Name, b.Proc.Output())
+		default:
+		}
+	}
+}
+
+// Filler is the content of throughput messages: long enough that the
+// MESSAGE_CREATE is about 1 KB, and not a command, so the handler reads
+// and ignores it.
+var Filler = "hello " + strings.Repeat("this is an ordinary chat message that the bot reads and ignores. ", 7)
+
+// Throughput is one throughput run.
+type Throughput struct {
+	Events   int
+	Elapsed  time.Duration // first dispatch queued to the final reply
+	CPU      time.Duration // peer CPU time over the run
+	PeakRSS  int64         // peer resident-memory high-water mark over the run
+	FrameLen int           // bytes of one dispatch's data
+}
+
+// PerSec is events handled per second.
+func (t Throughput) PerSec() float64 { return float64(t.Events) / t.Elapsed.Seconds() }
+
+// CPUPerEvent is the peer's CPU time per event.
+func (t Throughput) CPUPerEvent() time.Duration { return t.CPU / time.Duration(max(t.Events, 1)) }
+
+// RunThroughput dispatches n MESSAGE_CREATEs as fast as the emulator queues
+// them; the last one is "!done TAG", and its reply ends the run.
+func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, error) {
+	if err := b.Proc.ResetPeak(); err != nil {
+		return Throughput{}, fmt.Errorf("reset peak memory: %w", err)
+	}
+	cpu0, err := b.Proc.CPU()
+	if err != nil {
+		return Throughput{}, err
+	}
+	start := time.Now()
+	for i := 0; i < n-1; i++ {
+		if err := b.Plat.Send(Filler); err != nil {
+			return Throughput{}, err
+		}
+	}
+	frame := len(b.Plat.LastFrame())
+	if err := b.Plat.Send("!done " + tag); err != nil {
+		return Throughput{}, err
+	}
+	r, err := awaitReply(ctx, b.Plat.Replies(), "done "+tag)
+	if err != nil {
+		return Throughput{}, fmt.Errorf("%s: %w\n%s", b.Proc.Name, err, b.Proc.Output())
+	}
+	cpu1, err := b.Proc.CPU()
+	if err != nil {
+		return Throughput{}, err
+	}
+	mem, err := b.Proc.Memory()
+	if err != nil {
+		return Throughput{}, err
+	}
+	return Throughput{Events: n, Elapsed: r.At.Sub(start), CPU: cpu1 - cpu0, PeakRSS: mem.Peak, FrameLen: frame}, nil
+}
+
+// SizeThroughput picks an event count that makes a throughput run last
+// about target, from a short calibration run.
+func SizeThroughput(ctx context.Context, b Bot, target time.Duration) (int, error) {
+	const probe = 2000
+	t, err := RunThroughput(ctx, b, probe, "calibrate")
+	if err != nil {
+		return 0, err
+	}
+	n := int(t.PerSec() * target.Seconds())
+	return max(probe, min(n, 5_000_000)), nil
+}
+
+// Latency is one latency run.
+type Latency struct {
+	Sent, Answered int
+	P50, P99, Max  time.Duration
+}
+
+// RunLatency sends "!ping L<i>" at rate per second for d and times each
+// "pong L<i>" from the moment the dispatch was queued.
+func RunLatency(ctx context.Context, b Bot, rate int, d time.Duration) (Latency, error) {
+	total := int(float64(rate) * d.Seconds())
+	if total < 1 {
+		return Latency{}, errors.New("latency: rate × duration is below one message")
+	}
+	sent := make([]atomic.Int64, total) // unix nanos when queued
+	lat := make([]atomic.Int64, total)  // nanos; 0 = unanswered
+	var answered atomic.Int64
+	recvCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	recvDone := make(chan struct{})
+	go func() {
+		defer close(recvDone)
+		for {
+			select {
+			case r := <-b.Plat.Replies():
+				tag, ok := strings.CutPrefix(r.Content, "pong L")
+				if !ok {
+					continue
+				}
+				i, err := strconv.Atoi(tag)
+				if err != nil || i < 0 || i >= total {
+					continue
+				}
+				if s := sent[i].Load(); s != 0 && lat[i].CompareAndSwap(0, r.At.UnixNano()-s) {
+					if answered.Add(1) == int64(total) {
+						return
+					}
+				}
+			case <-recvCtx.Done():
+				return
+			}
+		}
+	}()
+	interval := time.Second / time.Duration(rate)
+	start := time.Now()
+	for i := 0; i < total; i++ {
+		if w := time.Until(start.Add(time.Duration(i) * interval)); w > 0 {
+			time.Sleep(w) // pacing the load generator, not waiting on a condition
+		}
+		sent[i].Store(time.Now().UnixNano())
+		if err := b.Plat.Send("!ping L" + strconv.Itoa(i)); err != nil {
+			return Latency{}, err
+		}
+	}
+	// Stragglers get a grace period; what is still missing counts as lost.
+	select {
+	case <-recvDone:
+	case <-time.After(5 * time.Second):
+		stop()
+		<-recvDone
+	case <-ctx.Done():
+		stop()
+		<-recvDone
+		return Latency{}, context.Cause(ctx)
+	}
+	ds := make([]time.Duration, 0, total)
+	for i := range lat {
+		if v := lat[i].Load(); v > 0 {
+			ds = append(ds, time.Duration(v))
+		}
+	}
+	l := Latency{Sent: total, Answered: len(ds)}
+	l.P50, l.P99, l.Max = Percentile(ds, 50), Percentile(ds, 99), Percentile(ds, 100)
+	return l, nil
+}
+
+// IdleMemory is a bot's resident memory once it is READY, has answered a
+// ping, and has had settle to let start-up garbage be collected.
+func IdleMemory(ctx context.Context, b Bot, settle time.Duration) (int64, error) {
+	if _, err := Ping(ctx, b, "idle", time.Second); err != nil {
+		return 0, err
+	}
+	select {
+	case <-time.After(settle): // a fixed settling period is the measurement's definition
+	case <-ctx.Done():
+		return 0, context.Cause(ctx)
+	}
+	m, err := b.Proc.Memory()
+	return m.RSS, err
+}
