@@ -15,12 +15,12 @@ import (
 // goroutine with [Loop.Run] in a goroutine of its own (or [Loop.Start]),
 // open the event gate with [Loop.Open], stop with [Loop.Close].
 type Loop struct {
-	events chan func() // submitted events, bounded; consumed only once opened
-
-	mu      sync.Mutex // guards posted, closed, stopped
-	posted  []func()   // async results and timer fires, FIFO
-	closed  bool       // Close began: Submit refuses
-	stopped bool       // the goroutine is exiting: Post refuses
+	mu        sync.Mutex // guards events, posted, closed, stopped
+	events    []func()   // submitted events, FIFO, at most queueSize; run only once opened
+	queueSize int
+	posted    []func() // async results and timer fires, FIFO
+	closed    bool     // Close began: Submit refuses
+	stopped   bool     // the goroutine is exiting: Post refuses
 
 	wake     chan struct{} // capacity 1: a post or a state change happened
 	opened   chan struct{} // closed by Open: events may run
@@ -47,7 +47,7 @@ func New(queueSize, maxPending int) *Loop {
 	maxPending = max(maxPending, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Loop{
-		events:     make(chan func(), queueSize),
+		queueSize:  queueSize,
 		wake:       make(chan struct{}, 1),
 		opened:     make(chan struct{}),
 		maxPending: int64(maxPending),
@@ -93,13 +93,16 @@ func (l *Loop) Submit(job func()) error {
 	if l.closed {
 		return engine.ErrClosed
 	}
-	select {
-	case l.events <- job:
-		return nil
-	default:
+	if len(l.events) >= l.queueSize {
 		return engine.ErrQueueFull
 	}
+	l.events = append(l.events, job)
+	l.signalLocked()
+	return nil
 }
+
+// signalLocked is signal for callers holding mu (signal never blocks).
+func (l *Loop) signalLocked() { l.signal() }
 
 // Post schedules job on the loop goroutine after the jobs already posted.
 // It reports false when the loop has stopped (the job is dropped). Posts
@@ -162,6 +165,34 @@ func (l *Loop) takePosted() []func() {
 	return p
 }
 
+func (l *Loop) isOpen() bool {
+	select {
+	case <-l.opened:
+		return true
+	default:
+		return false
+	}
+}
+
+// nextEvent pops the oldest event, if the loop is open and one is queued.
+func (l *Loop) nextEvent() func() {
+	if !l.isOpen() {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.events) == 0 {
+		return nil
+	}
+	job := l.events[0]
+	l.events[0] = nil
+	l.events = l.events[1:]
+	if len(l.events) == 0 {
+		l.events = nil // let the backing array go once drained
+	}
+	return job
+}
+
 func (l *Loop) run() {
 	defer close(l.done)
 	for {
@@ -175,30 +206,20 @@ func (l *Loop) run() {
 			l.stop()
 			return
 		}
-		events := l.events
-		select {
-		case <-l.opened:
-		default:
-			events = nil
-		}
 		// Events run one at a time, re-checking posts between them so that
 		// async results are not starved by a long event queue.
-		select {
-		case job := <-events:
+		if job := l.nextEvent(); job != nil {
 			job()
 			continue
-		default:
 		}
 		l.mu.Lock()
-		drained := l.closed && len(l.posted) == 0 && len(l.events) == 0 && l.busy.Load() == 0
+		drained := l.closed && len(l.posted) == 0 && (len(l.events) == 0 || !l.isOpen()) && l.busy.Load() == 0
 		l.mu.Unlock()
 		if drained {
 			l.stop()
 			return
 		}
 		select {
-		case job := <-events:
-			job()
 		case <-l.wake:
 		case <-l.ctx.Done():
 		}
