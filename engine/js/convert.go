@@ -173,6 +173,9 @@ func docToGo(v jsondoc.Value, depth int, budget *int) (any, error) {
 			}
 			return n, nil
 		}
+		if t := v.NumberText(); isIntegerText(t) {
+			return t, nil // beyond int64: exact digits, as scripts see it
+		}
 		return v.Float(), nil
 	case jsondoc.String:
 		if err := spend(budget, len(v.Str())); err != nil {

@@ -7,11 +7,16 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
 	"github.com/botrun/botrun/engine/loop"
 )
+
+// checkDrain bounds how long Check waits for the top level's pending
+// operations.
+const checkDrain = time.Second
 
 // jsEngine loads JavaScript scripts under fixed limits.
 type jsEngine struct {
@@ -68,9 +73,15 @@ func (e *jsEngine) Check(ctx context.Context, u engine.Unit) []*engine.ScriptErr
 	if err := s.load(ctx); err != nil {
 		found = append(found, asScriptErrors(u, err)...)
 	}
-	s.Close(context.Background())
-	// Errors reported after the top level (rejections of its promises)
-	// were collected on the loop goroutine, which Close has stopped.
+	// Let failed binding calls of the top level settle, so that their
+	// rejections are reported too; bounded, as a top-level sleep would
+	// otherwise hold Check.
+	s.Start()
+	drain, cancel := context.WithTimeout(ctx, checkDrain)
+	s.Close(drain)
+	cancel()
+	// Errors reported after the top level were collected on the loop
+	// goroutine, which Close has stopped.
 	return dedupe(found)
 }
 

@@ -1,6 +1,8 @@
 package js
 
 import (
+	"github.com/dop251/goja"
+
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -202,4 +204,22 @@ func checkNoLeak(t *testing.T) {
 
 func eventWithAlias(name, data string, aliases ...string) bindings.Event {
 	return bindings.Event{Name: name, Data: json.RawMessage(data), Aliases: aliases}
+}
+
+func newTestScript(name, path string, sink *logSink) *bindings.Script {
+	return &bindings.Script{Name: name, Path: path, Log: slog.New(sink), Reg: bindings.NewRegistry(nil)}
+}
+
+type goja_Value = goja.Value
+
+func writeFile(t testing.TB, dir, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func assertCallable(v goja.Value) (func(this goja.Value, args ...goja.Value) (goja.Value, error), bool) {
+	f, ok := goja.AssertFunction(v)
+	return f, ok
 }

@@ -15,7 +15,7 @@ import (
 // Limits.MaxString (elements for arrays: maxArrayLen) with a RangeError
 // before allocating. What cannot be hooked is listed in docs/limits.md.
 
-// maxArrayLen is the largest array Array(n) or fill may produce.
+// maxArrayLen is the largest array fill may produce.
 func (s *script) maxArrayLen() int64 { return int64(s.lim.MaxString / 4) }
 
 // budgetPoll is how many elements the join replacement handles between
@@ -25,8 +25,7 @@ const budgetPoll = 4096
 func (s *script) installLimits() {
 	vm := s.vm
 	strProto := vm.Get("String").ToObject(vm).Get("prototype").ToObject(vm)
-	arrCtor := vm.Get("Array").ToObject(vm)
-	arrProto := arrCtor.Get("prototype").ToObject(vm)
+	arrProto := vm.Get("Array").ToObject(vm).Get("prototype").ToObject(vm)
 	maxStr := int64(s.lim.MaxString)
 
 	tooBig := func(fn string, n int64, limit int64, unit string) {
@@ -77,37 +76,10 @@ func (s *script) installLimits() {
 	join.ToObject(vm).DefineDataProperty("name", vm.ToValue("join"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	arrProto.DefineDataProperty("join", join, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 
-	// Array(n) and new Array(n) only set a length, but every later
-	// native pass over the array (fill, map, join, sort) walks all n
-	// slots without yielding to the interrupt; refuse huge n up front.
-	checkLen := func(args []goja.Value) {
-		if len(args) == 1 {
-			if n := args[0].ToFloat(); n > float64(s.maxArrayLen()) {
-				tooBig("Array", int64(n), s.maxArrayLen(), "elements")
-			}
-		}
-	}
-	proxy := vm.NewProxy(arrCtor, &goja.ProxyTrapConfig{
-		Apply: func(target *goja.Object, this goja.Value, args []goja.Value) goja.Value {
-			checkLen(args)
-			f, _ := goja.AssertFunction(target)
-			v, err := f(this, args...)
-			if err != nil {
-				panic(err)
-			}
-			return v
-		},
-		Construct: func(target *goja.Object, args []goja.Value, newTarget *goja.Object) *goja.Object {
-			checkLen(args)
-			c, _ := goja.AssertConstructor(target)
-			o, err := c(newTarget, args...)
-			if err != nil {
-				panic(err)
-			}
-			return o
-		},
-	})
-	vm.Set("Array", proxy)
+	// Array(n), new Array(n) and arr.length = n only set a length and
+	// allocate nothing; the passes that would allocate per element (fill,
+	// join) are checked above. Iterating a huge sparse array (map,
+	// forEach) costs CPU in native code; see docs/limits.md.
 }
 
 // strLen is the length of v as a string, without converting objects

@@ -32,7 +32,7 @@ attempt("go stack", () => globalThis.runtime || globalThis.os || globalThis.env)
 const seen = new Set()
 let found = false
 function walk(v, depth) {
-  if (depth > 8 || found) return
+  if (depth > 5 || found) return
   if (typeof v === "string") {
     if (v.includes("SECRET-TOKEN")) found = true
     return

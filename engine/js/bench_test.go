@@ -1,0 +1,141 @@
+package js
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"runtime"
+	"testing"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/jsondoc"
+)
+
+// benchScript builds a script without starting its loop goroutine, so
+// the benchmark measures the VM path alone.
+func benchScript(b *testing.B, src string) *script {
+	b.Helper()
+	dir := b.TempDir()
+	writeFile(b, dir, "bench.js", src)
+	e := New(engine.Limits{}).(*jsEngine)
+	bs := &bindings.Script{Name: "bench", Path: "bench.js", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Reg: bindings.NewRegistry(nil)}
+	s, err := e.newScript(engine.Unit{Name: "bench", Path: "bench.js", Dir: dir, Lang: "js"}, bs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.runTopLevel(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
+// BenchmarkHandlerMessageCreate is one ~1 KB MESSAGE_CREATE through a
+// handler reading content, author.bot and mentions.length (the Doc is
+// parsed once outside, as the runner shares it across scripts).
+func BenchmarkHandlerMessageCreate(b *testing.B) {
+	s := benchScript(b, `let n = 0; on("MESSAGE_CREATE", (m) => { if (!m.author.bot && m.content.startsWith("!") && m.mentions.length > 0) n++ })`)
+	data := json.RawMessage(messageCreate(b))
+	doc, err := jsondoc.Parse(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &engine.Delivery{Event: bindings.Event{Name: "MESSAGE_CREATE", Data: data}, Doc: doc}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.dispatch(d)
+	}
+}
+
+// BenchmarkVMCreate is building one idle script VM (bindings, timers,
+// console, limits) and running a small top level.
+func BenchmarkVMCreate(b *testing.B) {
+	dir := b.TempDir()
+	writeFile(b, dir, "idle.js", `on("MESSAGE_CREATE", (m) => {})`)
+	e := New(engine.Limits{}).(*jsEngine)
+	b.ReportAllocs()
+	for b.Loop() {
+		bs := &bindings.Script{Name: "idle", Path: "idle.js", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Reg: bindings.NewRegistry(nil)}
+		s, err := e.newScript(engine.Unit{Name: "idle", Path: "idle.js", Dir: dir, Lang: "js"}, bs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.runTopLevel(); err != nil {
+			b.Fatal(err)
+		}
+		s.root.Close()
+	}
+}
+
+// TestRetainedMemoryPerIdleVM reports the heap one idle script keeps.
+func TestRetainedMemoryPerIdleVM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measurement")
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "idle.js", `on("MESSAGE_CREATE", (m) => {})`)
+	e := New(engine.Limits{}).(*jsEngine)
+	const n = 100
+	keep := make([]*script, 0, n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range n {
+		bs := &bindings.Script{Name: "idle", Path: "idle.js", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Reg: bindings.NewRegistry(nil)}
+		s, err := e.newScript(engine.Unit{Name: "idle", Path: "idle.js", Dir: dir, Lang: "js"}, bs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.runTopLevel(); err != nil {
+			t.Fatal(err)
+		}
+		keep = append(keep, s)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	t.Logf("retained heap per idle JS script: %d KiB", per>>10)
+	if per <= 0 || per > 4<<20 {
+		t.Fatalf("implausible retained heap per VM: %d bytes", per)
+	}
+	for _, s := range keep {
+		s.Close(context.Background())
+	}
+}
+
+// BenchmarkBindingSync is a sync binding call (timer.cancel(undefined))
+// from JS, conversion included.
+func BenchmarkBindingSync(b *testing.B) {
+	s := benchScript(b, `globalThis.f = () => { for (let i = 0; i < 1000; i++) timer.cancel(undefined) }`)
+	f := s.vm.Get("f")
+	b.ReportAllocs()
+	for b.Loop() {
+		s.call(f, "bench", func() []goja_Value { return nil })
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/call")
+}
+
+// BenchmarkBindingAsync is an async binding (sleep(0)) awaited from JS:
+// Promise creation, goroutine, post back to the loop and resolution.
+func BenchmarkBindingAsync(b *testing.B) {
+	dir := b.TempDir()
+	writeFile(b, dir, "a.js", `on("GO", async () => { await sleep(0); log.info("done") })`)
+	sink := newLogSink()
+	bs := &bindings.Script{Name: "a", Path: "a.js", Log: slog.New(sink), Reg: bindings.NewRegistry(nil)}
+	s, err := New(engine.Limits{}).Load(context.Background(), engine.Unit{Name: "a", Path: "a.js", Dir: dir, Lang: "js"}, bs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	s.Start()
+	b.ReportAllocs()
+	for b.Loop() {
+		_, changed := sink.snapshot()
+		if err := s.Deliver(&engine.Delivery{Event: bindings.Event{Name: "GO"}}); err != nil {
+			b.Fatal(err)
+		}
+		<-changed
+	}
+}
