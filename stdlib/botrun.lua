@@ -312,3 +312,32 @@ function bot.set_presence(presence) end
 ---This script's settings: [scripts.NAME] in botrun.toml.
 ---@type table<string, any>
 config = {}
+
+---JSON helpers (Lua only; JavaScript has JSON).
+json = {}
+
+---Encode a value as JSON text (object keys sorted).
+---@param value any
+---@return string
+function json.encode(value) end
+
+---Decode JSON text into a read-only value.
+---@param text string
+---@return any
+function json.decode(text) end
+
+---A deep, writable copy of a value (event data is read-only).
+---@generic T
+---@param value T
+---@return T
+function json.copy(value) end
+
+---Mark a table to encode as a JSON array, even when empty.
+---@param t? table
+---@return table
+function json.array(t) end
+
+---Mark a table to encode as a JSON object, even when empty.
+---@param t? table
+---@return table
+function json.object(t) end
