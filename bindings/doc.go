@@ -12,4 +12,11 @@
 // ([Platform], [Interactions], [Gateway], [Store]); cmd/botrun satisfies them
 // with the real host (Discord, Uncord, the emulator). This package imports
 // neither engine nor host.
+//
+// Entry points for engines: [Globals] (the global functions), [Methods]
+// (the methods of [Object] kinds), [KindOf] (which events carry methods)
+// and [EventExtras] (computed interaction fields). Bindings validate what
+// scripts pass them and enforce the script's [Caps]; misuse is a
+// [UsageError] naming the function, platform failures are [APIError]s
+// passed through unchanged.
 package bindings
