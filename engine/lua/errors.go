@@ -3,6 +3,7 @@ package lua
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -142,4 +143,29 @@ func asScriptError(u engine.Unit, err error) *engine.ScriptError {
 		return se
 	}
 	return &engine.ScriptError{Kind: engine.KindLoad, Script: u.Name, Path: u.Path, Message: err.Error(), Err: err}
+}
+
+// traceback lists the script frames left on a coroutine that raised: a
+// failed gopher-lua thread keeps its call frames below the one that
+// raised. One "path:line: in function" line per frame, innermost first.
+func traceback(co *lua.LState) string {
+	var b strings.Builder
+	for level := 0; level < 64; level++ {
+		dbg, ok := co.GetStack(level)
+		if !ok {
+			break
+		}
+		if _, err := co.GetInfo("Sln", dbg, lua.LNil); err != nil {
+			break
+		}
+		if dbg.What == "G" || dbg.Source == "=prelude" || dbg.Source == "prelude" || dbg.CurrentLine <= 0 {
+			continue
+		}
+		name := dbg.Name
+		if name == "" || (name == "main chunk" && dbg.LineDefined > 0) {
+			name = "function <" + dbg.Source + ":" + strconv.Itoa(dbg.LineDefined) + ">"
+		}
+		fmt.Fprintf(&b, "%s:%d: in %s\n", dbg.Source, dbg.CurrentLine, name)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -232,3 +232,38 @@ end)
 	enginetest.Deliver(s, enginetest.Message("2", "next"))
 	h.Expect(0, `send 100 {"content":"fine"}`)
 }
+
+func TestHandlerErrorHasTraceback(t *testing.T) {
+	dir := botDir(t, map[string]string{"tb.lua": `local function inner(x)
+  return x.field
+end
+local function outer()
+  local v = inner(nil)
+  return v
+end
+on("MESSAGE_CREATE", function(m)
+  outer()
+end)
+`})
+	var got atomic.Pointer[engine.ScriptError]
+	eng := lua.New(engine.Limits{}, lua.WithErrorHandler(func(e *engine.ScriptError) { got.Store(e) }))
+	h := enginetest.NewHarness(t, dir, func(engine.Limits) engine.Engine { return eng })
+	s, err := h.Load("tb", "tb.lua", engine.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	s.Start()
+	enginetest.Deliver(s, enginetest.Message("1", "x"))
+	h.Expect(0, "error tb.lua:2: *")
+	e := got.Load()
+	if e == nil || e.Kind != engine.KindHandler || e.Line != 2 {
+		t.Fatalf("error %+v", e)
+	}
+	// The frame that raised is in Line; Stack lists its callers.
+	for _, want := range []string{"tb.lua:5:", "tb.lua:9:"} {
+		if !strings.Contains(e.Stack, want) {
+			t.Errorf("stack lacks %s:\n%s", want, e.Stack)
+		}
+	}
+}

@@ -322,6 +322,9 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 	default:
 		delete(s.roots, r.co)
 		se := s.scriptError(r.kind, err)
+		if se.Stack == "" {
+			se.Stack = traceback(r.co)
+		}
 		switch {
 		case errors.Is(cause, watchdog.ErrHeapLimit) && isContextError(err):
 			se.Kind = engine.KindLimit
