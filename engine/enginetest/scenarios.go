@@ -251,4 +251,28 @@ var Scenarios = []Scenario{
 		}},
 		Never: []string{"log INFO once 1", "react 100 31 *"},
 	},
+	{
+		Name: "interactions",
+		Steps: []Step{{
+			Events: []bindings.Event{Interaction("40", "slow", nil)},
+			Expect: []string{
+				"respond 40 5 *",
+				`followup 40 {"content":"part 1"}`,
+				`edit_original 40 {"content":"done"}`,
+				"delete_original 40",
+				"log INFO slow done",
+			},
+		}, {
+			Events: []bindings.Event{Interaction("41", "ask", nil)},
+			Expect: []string{`respond 41 9 {"components":[{"components":[{"custom_id":"name","label":"Name","style":1,"type":4}],"type":1}],"custom_id":"form","title":"Tell me"}`},
+		}, {
+			Events: []bindings.Event{Message("42", "hi")},
+			Expect: []string{
+				`send 100 {"allowed_mentions":{"parse":[]},"content":"x"} reply=42`,
+				`edit 100 * {"content":"y"}`,
+				"log INFO cancelled",
+			},
+		}},
+		Never: []string{"log INFO never"},
+	},
 }
