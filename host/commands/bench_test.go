@@ -44,7 +44,7 @@ func BenchmarkRoute(b *testing.B) {
 	ids := map[string]commandRoute{}
 	for i := 0; i < 100; i++ {
 		names[scopedKey{Global, cmdKey{1, fmt.Sprint("cmd", i)}}] = "o"
-		ids[fmt.Sprint(1000+i)] = commandRoute{"o", fmt.Sprint("cmd", i)}
+		ids[fmt.Sprint(1000+i)] = commandRoute{Global, cmdKey{1, fmt.Sprint("cmd", i)}}
 	}
 	r.setNames(names)
 	r.setIDs(ids)

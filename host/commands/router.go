@@ -65,9 +65,12 @@ type Router struct {
 	nextSeq  uint64
 }
 
+// commandRoute is what a registered command id stands for. The owner is
+// looked up in the name table at routing time, so an id learned at the
+// last sync never routes to a script that has since given the name up.
 type commandRoute struct {
-	owner string
-	name  string
+	scope Scope
+	key   cmdKey
 }
 
 func newRouter() *Router {
@@ -219,7 +222,8 @@ func (r *Router) Route(raw json.RawMessage) (Target, bool) {
 
 func (r *Router) command(ix *wireInteraction) (owner, name string, ok bool) {
 	if c, ok := r.byID[ix.Data.ID]; ok && ix.Data.ID != "" {
-		return c.owner, c.name, true
+		owner, ok = r.byName[scopedKey{c.scope, c.key}]
+		return owner, c.key.Name, ok
 	}
 	typ := ix.Data.Type
 	if typ == 0 {

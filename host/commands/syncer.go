@@ -351,14 +351,9 @@ func (s *Syncer) Flush(ctx context.Context) error {
 			s.opts.Log.Info("commands registered", "scope", sc.String(), "count", len(reg))
 		}
 		s.confirmed[sc] = fp
-		owner := map[cmdKey]string{}
-		for _, d := range list {
-			owner[cmdKey{d.typ, d.name}] = d.owner
-		}
 		for _, r := range reg {
-			id := str(r, "id")
-			if o, ok := owner[keyOf(r)]; ok && id != "" {
-				ids[id] = commandRoute{owner: o, name: str(r, "name")}
+			if id := str(r, "id"); id != "" {
+				ids[id] = commandRoute{scope: sc, key: keyOf(r)}
 			}
 		}
 	}

@@ -186,10 +186,24 @@ func TestSyncDuplicateDeclarations(t *testing.T) {
 	if tgt, _ := s.Router().Route(json.RawMessage(`{"type":2,"data":{"name":"ping","type":1}}`)); tgt.Owner != "b" {
 		t.Fatalf("b's other command: routed to %+v", tgt)
 	}
-	// When a goes away, b's declaration takes over.
+	// When a goes away, b's declaration takes over, also for the id
+	// learned while a held the name, before any new sync.
+	var echoID string
+	for _, c := range f.scopes[globalP] {
+		if c["name"] == "echo" && c["type"] == float64(1) {
+			echoID = c["id"].(string)
+		}
+	}
 	s.Remove("a")
 	if got := route(); got != "b" {
 		t.Fatalf("after a is removed: routed to %q", got)
+	}
+	if tgt, ok := s.Router().Route(json.RawMessage(`{"type":2,"data":{"id":"` + echoID + `","name":"echo","type":1}}`)); !ok || tgt.Owner != "b" {
+		t.Fatalf("after a is removed, by id %s: routed to %+v %v", echoID, tgt, ok)
+	}
+	s.Remove("b")
+	if tgt, ok := s.Router().Route(json.RawMessage(`{"type":2,"data":{"id":"` + echoID + `","name":"echo","type":1}}`)); ok {
+		t.Fatalf("nobody declares echo any more, yet it routed to %+v", tgt)
 	}
 	// One owner declaring a name twice.
 	err = s.Set("d", []Spec{spec("d.lua:1", `{"name":"dup","description":"x"}`), spec("d.lua:2", `{"name":"dup","description":"y"}`)})
