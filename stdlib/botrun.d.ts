@@ -270,7 +270,7 @@ declare namespace log {
   function error(...args: unknown[]): void;
 }
 
-/** Timers; setTimeout/setInterval are built on these. */
+/** Timers with handles (setTimeout/setInterval, with numeric ids, also exist). */
 declare namespace timer {
   /** Run fn once after ms milliseconds. */
   function after(ms: number, fn: () => unknown): Timer;
@@ -290,10 +290,14 @@ interface Console {
 }
 declare var console: Console;
 
-declare function setTimeout(fn: () => unknown, ms?: number): Timer;
-declare function setInterval(fn: () => unknown, ms?: number): Timer;
-declare function clearTimeout(t: Timer | null | undefined): void;
-declare function clearInterval(t: Timer | null | undefined): void;
+/** Run fn(...args) once after ms milliseconds; returns a timer id. */
+declare function setTimeout<A extends any[]>(fn: (...args: A) => unknown, ms?: number, ...args: A): number;
+/** Run fn(...args) every ms milliseconds (at least 10); returns a timer id. */
+declare function setInterval<A extends any[]>(fn: (...args: A) => unknown, ms?: number, ...args: A): number;
+/** Cancel a setTimeout id; null/undefined is ignored. */
+declare function clearTimeout(id: number | null | undefined): void;
+/** Cancel a setInterval id; null/undefined is ignored. */
+declare function clearInterval(id: number | null | undefined): void;
 
 /** The bot's identity (set once READY) and presence. */
 declare namespace bot {
