@@ -96,7 +96,7 @@ func TestTypeFilesCoverTheAPI(t *testing.T) {
 	}
 	// Values and JS-only wrappers the engines add.
 	for _, want := range []string{"declare const config", "const user", "const application_id",
-		"declare function setTimeout(", "declare function setInterval(", "declare function clearTimeout(",
+		"declare function setTimeout<", "declare function setInterval<", "declare function clearTimeout(",
 		"declare function clearInterval(", "declare function require("} {
 		if !strings.Contains(ts, want) {
 			t.Errorf("botrun.d.ts lacks %q", want)
