@@ -63,11 +63,11 @@ var Filler = "hello " + strings.Repeat("this is an ordinary chat message that th
 
 // Throughput is one throughput run.
 type Throughput struct {
-	Events   int
-	Elapsed  time.Duration // first dispatch queued to the final reply
-	CPU      time.Duration // peer CPU time over the run
-	PeakRSS  int64         // peer resident-memory high-water mark over the run
-	FrameLen int           // bytes of one dispatch's data
+	Events  int
+	Elapsed time.Duration // first dispatch queued to the final reply
+	CPU     time.Duration // peer CPU time over the run
+	PeakRSS int64         // peer resident-memory high-water mark over the run
+	Frame   []byte        // one ordinary dispatch's data, as sent
 }
 
 // PerSec is events handled per second.
@@ -92,7 +92,7 @@ func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, e
 			return Throughput{}, err
 		}
 	}
-	frame := len(b.Plat.LastFrame())
+	frame := b.Plat.LastFrame()
 	if err := b.Plat.Send("!done " + tag); err != nil {
 		return Throughput{}, err
 	}
@@ -108,7 +108,7 @@ func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, e
 	if err != nil {
 		return Throughput{}, err
 	}
-	return Throughput{Events: n, Elapsed: r.At.Sub(start), CPU: cpu1 - cpu0, PeakRSS: mem.Peak, FrameLen: frame}, nil
+	return Throughput{Events: n, Elapsed: r.At.Sub(start), CPU: cpu1 - cpu0, PeakRSS: mem.Peak, Frame: frame}, nil
 }
 
 // SizeThroughput picks an event count that makes a throughput run last

@@ -57,9 +57,9 @@ func newEmu() (*emu, error) {
 	return e, nil
 }
 
-func (e *emu) APIBase() string             { return e.s.APIBase() }
-func (e *emu) URL() string                 { return e.s.URL() }
-func (e *emu) Token() string               { return e.s.Token() }
+func (e *emu) APIBase() string            { return e.s.APIBase() }
+func (e *emu) URL() string                { return e.s.URL() }
+func (e *emu) Token() string              { return e.s.Token() }
 func (e *emu) Replies() <-chan load.Reply { return e.replies }
 
 func (e *emu) WaitReady(ctx context.Context, n int) error { return e.s.WaitSessions(ctx, n) }

@@ -114,6 +114,9 @@ func botrunCommand(ext string) func(w *workspace, plat load.Platform, n int, wat
 				"BOTRUN_WATCH=" + strconv.FormatBool(watch),
 				"BOTRUN_LOG_LEVEL=warn",
 				"BOTRUN_LOG_FORMAT=text",
+				// The latency workload answers 500 messages a second, ten
+				// times Discord's default global REST budget.
+				"BOTRUN_REST_GLOBAL_LIMIT=-1",
 			},
 		}, nil
 	}
@@ -133,6 +136,9 @@ func discordjsCommand(w *workspace, plat load.Platform, n int, _ bool) (load.Com
 		Name: "discordjs",
 		Argv: []string{"node", "client.js"},
 		Dir:  filepath.Join(w.tmp, "discordjs"),
-		Env:  []string{"BENCH_API=" + plat.URL(), "BENCH_TOKEN=" + plat.Token(), "BENCH_HANDLERS=" + strconv.Itoa(n)},
+		Env: []string{"BENCH_API=" + plat.URL(), "BENCH_TOKEN=" + plat.Token(), "BENCH_HANDLERS=" + strconv.Itoa(n),
+			// discord.js limits itself to Discord's default 50 requests/s;
+			// the latency workload needs ten times that.
+			"BENCH_GLOBAL_RPS=1000000"},
 	}, nil
 }

@@ -189,11 +189,11 @@ func mainWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *figu
 		if err != nil {
 			return nil, fmt.Errorf("throughput: %w", err)
 		}
-		frame = b.Plat.LastFrame()
+		frame = t.Frame
 		f.perSec = append(f.perSec, t.PerSec())
 		f.cpuPerEvent = append(f.cpuPerEvent, float64(t.CPUPerEvent()))
 		f.peak = append(f.peak, float64(t.PeakRSS))
-		f.frame = append(f.frame, float64(t.FrameLen))
+		f.frame = append(f.frame, float64(len(t.Frame)))
 	}
 	if c.workloads["latency"] {
 		l, err := load.RunLatency(ctx, b.Bot, c.rate, c.latencyFor)
