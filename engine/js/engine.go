@@ -12,6 +12,7 @@ import (
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
 	"github.com/botrun/botrun/engine/loop"
+	"github.com/botrun/botrun/engine/watchdog"
 )
 
 // checkDrain bounds how long Check waits for the top level's pending
@@ -144,5 +145,10 @@ func (e *jsEngine) newScript(u engine.Unit, bs *bindings.Script) (*script, error
 	bs.Env = scriptEnv{s}
 	s.setupVM()
 	s.loop.SetInterrupt(func() { s.vm.Interrupt(errClosing) })
+	if e.opts.dog != nil {
+		s.unregister = e.opts.dog.Register(u.Name, func() bool {
+			return s.guard.interruptIfRunning(s.vm, watchdog.ErrHeapLimit)
+		})
+	}
 	return s, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/botrun/botrun/engine"
 	"github.com/botrun/botrun/engine/loop"
+	"github.com/botrun/botrun/engine/watchdog"
 )
 
 // toScriptError locates err in the script's files. kind is what was
@@ -45,7 +46,10 @@ func (s *script) toScriptError(kind engine.ErrorKind, err error) *engine.ScriptE
 		switch v := interrupt.Value().(type) {
 		case error:
 			se.Message = v.Error()
-			if !errors.As(v, &be) {
+			switch {
+			case errors.Is(v, watchdog.ErrHeapLimit):
+				se.Message = "handler interrupted: process heap over limit"
+			case !errors.As(v, &be):
 				se.Message = "interrupted: " + v.Error()
 			}
 		default:
@@ -88,6 +92,9 @@ func (s *script) report(se *engine.ScriptError) {
 		attrs = append(attrs, "stack", se.Stack)
 	}
 	s.bs.Log.Error("script error", attrs...)
+	if s.opts.onErr != nil {
+		s.opts.onErr(se)
+	}
 }
 
 // trackRejection is goja's promise rejection tracker: a rejection stays

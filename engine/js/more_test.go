@@ -28,7 +28,9 @@ setTimeout(() => log.info("t0"), 0)
 	s.log.wait(t, "iv3")
 	s.log.wait(t, "t30")
 	got := s.log.infos()
-	idx := func(p string) int { return slices.IndexFunc(got, func(l string) bool { return strings.HasPrefix(l, p) }) }
+	idx := func(p string) int {
+		return slices.IndexFunc(got, func(l string) bool { return strings.HasPrefix(l, p) })
+	}
 	if slices.Contains(got, "cleared") {
 		t.Fatalf("cleared timer fired: %v", got)
 	}

@@ -38,6 +38,18 @@ func (g *interruptGuard) fire(vm *goja.Runtime, why error) {
 	}
 }
 
+// interruptIfRunning stops the running invocation, if any, for the heap
+// watchdog. It reports whether something was running.
+func (g *interruptGuard) interruptIfRunning(vm *goja.Runtime, why error) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.armed {
+		return false
+	}
+	vm.Interrupt(why)
+	return true
+}
+
 func (g *interruptGuard) disarm() {
 	g.mu.Lock()
 	g.armed = false

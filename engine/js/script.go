@@ -47,6 +47,8 @@ type script struct {
 	filesMu sync.Mutex // guards files: require appends, the runner reads
 	files   []string
 
+	unregister func() // from the heap watchdog, nil without one
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -78,6 +80,9 @@ func (s *script) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		s.closeErr = s.loop.Close(ctx)
 		s.timers.wait()
+		if s.unregister != nil {
+			s.unregister()
+		}
 		s.root.Close()
 	})
 	return s.closeErr
@@ -124,6 +129,25 @@ func (e scriptEnv) Post(cb bindings.Callback, args ...any) bool {
 		return false
 	}
 	return e.s.loop.Post(func() { e.s.invoke(c, "callback", args...) })
+}
+
+// PostTracked is Post with done called once cb has run (or at once when
+// the post is refused), so that timer.every skips ticks behind a busy
+// script instead of queueing them.
+func (e scriptEnv) PostTracked(cb bindings.Callback, done func(), args ...any) bool {
+	c, ok := cb.(*callback)
+	if !ok || c.s != e.s {
+		done()
+		return false
+	}
+	if !e.s.loop.Post(func() {
+		defer done()
+		e.s.invoke(c, "callback", args...)
+	}) {
+		done()
+		return false
+	}
+	return true
 }
 
 func (e scriptEnv) Acquire() (func(), error) { return e.s.loop.Acquire() }

@@ -173,11 +173,7 @@ func (s *script) installTimers() {
 			d := delayOf(call.Argument(1))
 			var every time.Duration
 			if repeat {
-				min := bindings.DefaultCaps.MinInterval
-				if s.bs.Caps.MinInterval > 0 {
-					min = s.bs.Caps.MinInterval
-				}
-				d = max(d, min)
+				d = max(d, s.bs.EffectiveCaps().MinInterval)
 				every = d
 			}
 			var args []goja.Value
