@@ -185,6 +185,18 @@ func (f *fakeDiscord) take() []request {
 	return out
 }
 
+// saw reports whether a request line starting with prefix was recorded.
+func (f *fakeDiscord) saw(prefix string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.requests {
+		if strings.HasPrefix(r.Method+" "+r.Path, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 func count(reqs []request, method string) int {
 	n := 0
 	for _, r := range reqs {

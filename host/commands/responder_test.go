@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -358,4 +359,65 @@ func TestAutoDeferFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, e.f, `POST `+cbPath+` {"type":5}`, `POST `+cbPath+` {"data":{"content":"hi"},"type":4}`)
+}
+
+// Many interactions racing their real deadline timers: each gets exactly
+// one initial response, and the handler's message arrives either as that
+// response or as the one edit of the host's deferral.
+func TestRespondRaceWithRealTimers(t *testing.T) {
+	noLeak(t)
+	f := newFakeDiscord(t)
+	r := NewResponder(newAPI(f.srv.URL), ResponderOptions{DeferAfter: 5 * time.Millisecond})
+	defer r.Close()
+	const n = 40
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		ix := Interaction{ID: fmt.Sprint(5000 + i), Token: "tok" + fmt.Sprint(i), ApplicationID: "42", Type: TypeCommand}
+		r.Begin(ix, "o")
+		go func(i int) {
+			if i%2 == 1 { // a slow handler: answer after the host deferred
+				for !f.saw("POST /interactions/" + ix.ID + "/") {
+					if ctx.Err() != nil {
+						errs <- ctx.Err()
+						return
+					}
+					time.Sleep(time.Millisecond) // polling the server's log
+				}
+			}
+			_, err := r.Respond(ctx, ix, RespondMessage, map[string]any{"content": "answer " + ix.ID})
+			errs <- err
+		}(i)
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := f.take()
+	for i := 0; i < n; i++ {
+		id := fmt.Sprint(5000 + i)
+		var callbacks, edits []string
+		for _, line := range bodies(reqs) {
+			switch {
+			case strings.HasPrefix(line, "POST /interactions/"+id+"/"):
+				callbacks = append(callbacks, line)
+			case strings.HasPrefix(line, "PATCH /webhooks/42/tok"+fmt.Sprint(i)+"/"):
+				edits = append(edits, line)
+			}
+		}
+		if len(callbacks) != 1 {
+			t.Fatalf("interaction %s: %d initial responses: %q", id, len(callbacks), callbacks)
+		}
+		deferred := strings.HasSuffix(callbacks[0], `{"type":5}`)
+		switch {
+		case deferred && (len(edits) != 1 || !strings.Contains(edits[0], "answer "+id)):
+			t.Fatalf("interaction %s deferred, then edits %q", id, edits)
+		case !deferred && (len(edits) != 0 || !strings.Contains(callbacks[0], "answer "+id)):
+			t.Fatalf("interaction %s answered %q, edits %q", id, callbacks[0], edits)
+		case i%2 == 1 && !deferred:
+			t.Fatalf("slow interaction %s was not deferred", id)
+		}
+	}
 }
