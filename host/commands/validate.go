@@ -226,14 +226,14 @@ func (v *validator) options(raw any, depth int, where string) {
 		case OptSubCommand, OptSubCommandGroup:
 			sawSub = true
 			switch {
-			case where != "" && depth == 2:
+			case depth == 2:
 				v.addf("%ssubcommands cannot nest further", at)
 				continue
 			case typ == OptSubCommandGroup && depth == 1:
 				v.addf("%sa group can only contain subcommands", at)
 				continue
 			}
-			if _, hasReq := om["required"]; hasReq && om["required"] == true {
+			if om["required"] == true {
 				v.addf("%ssubcommands and groups cannot be required", at)
 			}
 			if typ == OptSubCommandGroup {
