@@ -268,8 +268,8 @@ func (r *Responder) Respond(ctx context.Context, ix Interaction, kind int, data 
 		r.mu.Unlock()
 		raw, err := r.callback(ctx, ix, kind, data)
 		if err != nil {
-			// Nothing reached the user: let the handler try again and the
-			// deadline still be covered.
+			// Nothing reached the user: the handler may try again (the
+			// deadline timer stays stopped; a retry is its own answer).
 			r.mu.Lock()
 			st.answered, st.scriptDeferred = false, false
 			r.mu.Unlock()
