@@ -24,6 +24,9 @@ func (s *script) bindingFunc(f bindings.Func, this *bindings.Object) goja.Value 
 		if !f.Async {
 			c.Where = s.where
 			res, err := f.Fn(c)
+			if s.check && errors.Is(err, bindings.ErrNotConnected) {
+				res, err = nil, nil
+			}
 			if err != nil {
 				panic(s.jsError(err, ""))
 			}
@@ -44,6 +47,9 @@ func (s *script) bindingFunc(f bindings.Func, this *bindings.Object) goja.Value 
 		}
 		go func() {
 			res, err := f.Fn(c)
+			if s.check && errors.Is(err, bindings.ErrNotConnected) {
+				res, err = nil, nil // botrun check: no platform is no failure
+			}
 			posted := s.loop.Post(func() {
 				release()
 				done()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 	"slices"
 	"strconv"
 
@@ -25,6 +26,11 @@ const maxConvertDepth = 64
 
 // maxSafeInt is 2^53: integers beyond it lose precision as JS numbers.
 const maxSafeInt = 1 << 53
+
+var (
+	objViewType = reflect.TypeOf((*objView)(nil))
+	arrViewType = reflect.TypeOf((*arrView)(nil))
+)
 
 // callback is a JS function handed to a binding.
 type callback struct {
@@ -99,14 +105,16 @@ func (s *script) fromJS(v goja.Value, depth int, budget *int) (any, error) {
 	if _, ok := goja.AssertFunction(o); ok {
 		return &callback{s: s, v: o}, nil
 	}
-	switch x := o.Export().(type) {
-	case *objView:
+	// ExportType is cheap; Export of a plain object would copy it.
+	switch o.ExportType() {
+	case objViewType:
+		x := o.Export().(*objView)
 		if x.obj != nil && x.obj.Kind != "" {
 			return x.obj, nil
 		}
 		return docToGo(x.v, depth, budget)
-	case *arrView:
-		return docToGo(x.v, depth, budget)
+	case arrViewType:
+		return docToGo(o.Export().(*arrView).v, depth, budget)
 	}
 	switch o.ClassName() {
 	case "Array":

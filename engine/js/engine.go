@@ -71,6 +71,7 @@ func (e *jsEngine) Check(ctx context.Context, u engine.Unit) []*engine.ScriptErr
 	}
 	var found []*engine.ScriptError
 	s.onError = func(se *engine.ScriptError) { found = append(found, se) }
+	s.check = true
 	if err := s.load(ctx); err != nil {
 		found = append(found, asScriptErrors(u, err)...)
 	}

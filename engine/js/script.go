@@ -41,6 +41,7 @@ type script struct {
 	methodSets   map[string]map[string]bindings.Func // bindings.Methods by kind
 	joining      []*goja.Object                      // arrays being joined: cycle guard of the join replacement
 	onError      func(*engine.ScriptError)           // Check collects errors instead of logging
+	check        bool                                // botrun check: bindings without a platform succeed with null
 
 	guard interruptGuard // the CPU budget watchdog of the running invocation
 
