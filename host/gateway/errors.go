@@ -12,11 +12,16 @@ type FatalError struct {
 	Reason string // the close reason the server sent
 	Hint   string // what to do about it
 	Shard  int
+	// rest is set when the failure came from GET /gateway/bot rather than
+	// a close frame (a 401 there is the 4004 of REST).
+	rest bool
 }
 
 func (e *FatalError) Error() string {
 	s := fmt.Sprintf("gateway closed the connection with %d", e.Code)
-	if e.Reason != "" {
+	if e.rest {
+		s = e.Reason
+	} else if e.Reason != "" {
 		s += " (" + e.Reason + ")"
 	}
 	return s + ": " + e.Hint

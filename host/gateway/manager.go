@@ -136,9 +136,16 @@ func (m *Manager) discover(ctx context.Context) (BotInfo, error) {
 	if m.cfg.Bot != nil {
 		var err error
 		info, err = m.cfg.Bot(ctx)
+		var st interface{ StatusCode() int }
+		if errors.As(err, &st) && st.StatusCode() == 401 {
+			// the same bad token would fail Identify with 4004
+			fe := fatalError(4004, "", 0)
+			fe.Reason, fe.rest = "GET /gateway/bot answered 401 Unauthorized", true
+			return info, fe
+		}
 		if err != nil {
 			if m.cfg.GatewayURL == "" {
-				return info, fmt.Errorf("gateway: GET /gateway/bot: %w", err)
+				return info, fmt.Errorf("gateway: discovering the gateway URL: %w", err)
 			}
 			m.log.Warn("gateway: GET /gateway/bot failed; using the configured gateway URL with default limits", "err", err)
 			info = BotInfo{}

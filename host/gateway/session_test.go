@@ -366,7 +366,7 @@ func TestShardingAndIdentifyConcurrency(t *testing.T) {
 			gw := newFakeGW(t)
 			h := start(t, gw, func(c *Config) {
 				c.GatewayURL = ""
-				c.IdentifyInterval = 150 * time.Millisecond
+				c.IdentifyInterval = 400 * time.Millisecond
 				c.Bot = func(ctx context.Context) (BotInfo, error) {
 					var b BotInfo
 					b.URL, b.Shards = gw.url(), 2
@@ -395,10 +395,10 @@ func TestShardingAndIdentifyConcurrency(t *testing.T) {
 				t.Fatalf("identified shards %v", shards)
 			}
 			gap := at[1].Sub(at[0])
-			if mc == 1 && gap < 140*time.Millisecond {
-				t.Errorf("max_concurrency 1: identifies %v apart, want ≥ 150 ms", gap)
+			if mc == 1 && gap < 390*time.Millisecond {
+				t.Errorf("max_concurrency 1: identifies %v apart, want ≥ 400 ms", gap)
 			}
-			if mc == 2 && gap > 120*time.Millisecond {
+			if mc == 2 && gap > 300*time.Millisecond {
 				t.Errorf("max_concurrency 2: identifies %v apart, want concurrent", gap)
 			}
 			conns[1].ready("b")

@@ -37,6 +37,10 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s %s: %d %s", e.Method, e.Path, e.Status, e.Message)
 }
 
+// StatusCode returns the HTTP status, for callers that only know the
+// interface{ StatusCode() int }.
+func (e *Error) StatusCode() int { return e.Status }
+
 // FieldErrors returns Discord's nested field errors (for code 50035
 // "Invalid Form Body"), or nil.
 func (e *Error) FieldErrors() json.RawMessage { return e.Errors }

@@ -306,3 +306,23 @@ func TestEmulatorRESTRateLimitsAndFaults(t *testing.T) {
 		t.Fatalf("unknown channel: %v", err)
 	}
 }
+
+func TestEmulatorBadTokenAtDiscoveryIsFatal(t *testing.T) {
+	emu := startEmulator(t, emulator.Options{Token: "right"})
+	wrong := rest.New(rest.Config{BaseURL: emu.APIBase(), Token: "wrong"})
+	b := startBot(t, emu, func(c *gateway.Config) {
+		c.Token = "wrong"
+		c.Bot = func(ctx context.Context) (gateway.BotInfo, error) {
+			gb, err := wrong.GatewayBot(ctx)
+			return gateway.BotInfo(gb), err
+		}
+	})
+	err := b.runErr()
+	var fe *gateway.FatalError
+	if !errors.As(err, &fe) || fe.Code != 4004 {
+		t.Fatalf("Run = %v, want a 4004 FatalError", err)
+	}
+	if want := "GET /gateway/bot answered 401 Unauthorized: authentication failed"; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Error() = %q, want prefix %q", err.Error(), want)
+	}
+}
