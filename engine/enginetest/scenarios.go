@@ -133,7 +133,7 @@ var Scenarios = []Scenario{
 			"log INFO blocked string.dump", "log INFO blocked binary chunk",
 			"log INFO blocked string metatable", "log INFO blocked require parent",
 			"log INFO blocked require absolute", "log INFO blocked require dots",
-			"log INFO blocked require missing", "log INFO blocked go stack",
+			"log INFO blocked require missing", "log INFO blocked go stack", "log INFO blocked deep load",
 			"log INFO blocked token", "log INFO sandbox done",
 		},
 		Never: []string{"*ESCAPED*", "*SECRET-TOKEN*"},

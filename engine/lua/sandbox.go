@@ -172,6 +172,9 @@ func (s *script) compile(rel string) (*lua.LFunction, error) {
 }
 
 func (s *script) compileSource(src []byte, name string) (*lua.LFunction, error) {
+	if line, err := checkNesting(src); err != nil {
+		return nil, &engine.ScriptError{Kind: engine.KindSyntax, Script: s.unit.Name, Path: name, Line: line, Message: err.Error(), Err: err}
+	}
 	chunk, err := parse.Parse(bytes.NewReader(src), name)
 	if err != nil {
 		return nil, syntaxError(s.unit, name, err, src)
@@ -238,6 +241,11 @@ func (s *script) loadText(L *lua.LState, src, name string) int {
 	if strings.HasPrefix(src, "\x1bLua") {
 		L.Push(lua.LNil)
 		L.Push(lua.LString("binary chunks are not allowed"))
+		return 2
+	}
+	if line, err := checkNesting([]byte(src)); err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(fmt.Sprintf("%s:%d: %v", name, line, err)))
 		return 2
 	}
 	fn, err := L.Load(strings.NewReader(src), name)

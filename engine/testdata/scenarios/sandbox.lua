@@ -27,6 +27,7 @@ try("require absolute", function() return require("/etc/passwd") end)
 try("require dots", function() return require("..secret") end)
 try("require missing", function() return require("nope.nothing") end)
 try("go stack", function() return _GOPHER_LUA_VERSION end)
+try("deep load", function() return load(string.rep("do ", 200000) .. string.rep("end ", 200000)) end)
 -- The token and the environment are nowhere to be found.
 local seen, found = {}, false
 local function walk(v, depth)
