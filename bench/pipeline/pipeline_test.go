@@ -67,7 +67,7 @@ func (s *sink) SendMessage(_ context.Context, ch string, msg map[string]any, _ s
 func (s *sink) EditMessage(context.Context, string, string, map[string]any) (json.RawMessage, error) {
 	return json.RawMessage(`{}`), nil
 }
-func (s *sink) DeleteMessage(context.Context, string, string) error      { return nil }
+func (s *sink) DeleteMessage(context.Context, string, string) error       { return nil }
 func (s *sink) AddReaction(context.Context, string, string, string) error { return nil }
 
 // messageData is the ~1.3 KB MESSAGE_CREATE fixture with plain content.
