@@ -21,27 +21,27 @@ import (
 // logRecorder is a slog handler that keeps every record as text
 // ("[script] message k=v ...") so tests can wait for what scripts log.
 type logRecorder struct {
-	mu      *sync.Mutex // guards lines
-	lines   *[]string
+	sh    *recShared
+	attrs []slog.Attr
+}
+
+type recShared struct {
+	mu      sync.Mutex // guards lines and changed
+	lines   []string
 	changed chan struct{} // closed and replaced on every new line
-	chMu    *sync.Mutex   // guards changed
-	attrs   []slog.Attr
 }
 
 func newRecorder() *logRecorder {
-	return &logRecorder{mu: &sync.Mutex{}, lines: new([]string), changed: make(chan struct{}), chMu: &sync.Mutex{}}
+	return &logRecorder{sh: &recShared{changed: make(chan struct{})}}
 }
 
 func (h *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
 func (h *logRecorder) WithGroup(string) slog.Handler            { return h }
 func (h *logRecorder) WithAttrs(as []slog.Attr) slog.Handler {
-	c := *h
-	c.attrs = append(append([]slog.Attr(nil), h.attrs...), as...)
-	return &c
+	return &logRecorder{sh: h.sh, attrs: append(append([]slog.Attr(nil), h.attrs...), as...)}
 }
 
 func (h *logRecorder) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
 	script := ""
 	var rest []string
 	add := func(a slog.Attr) bool {
@@ -56,21 +56,19 @@ func (h *logRecorder) Handle(_ context.Context, r slog.Record) error {
 		add(a)
 	}
 	r.Attrs(add)
-	fmt.Fprintf(&b, "[%s] %s %s", script, r.Message, strings.Join(rest, " "))
-	h.mu.Lock()
-	*h.lines = append(*h.lines, b.String())
-	h.mu.Unlock()
-	h.chMu.Lock()
-	close(h.changed)
-	h.changed = make(chan struct{})
-	h.chMu.Unlock()
+	line := fmt.Sprintf("[%s] %s %s", script, r.Message, strings.Join(rest, " "))
+	h.sh.mu.Lock()
+	h.sh.lines = append(h.sh.lines, line)
+	close(h.sh.changed)
+	h.sh.changed = make(chan struct{})
+	h.sh.mu.Unlock()
 	return nil
 }
 
 func (h *logRecorder) snapshot() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]string(nil), *h.lines...)
+	h.sh.mu.Lock()
+	defer h.sh.mu.Unlock()
+	return append([]string(nil), h.sh.lines...)
 }
 
 // count returns how many lines contain all of subs.
@@ -96,9 +94,9 @@ func (h *logRecorder) waitFor(t testing.TB, n int, subs ...string) {
 	t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
-		h.chMu.Lock()
-		ch := h.changed
-		h.chMu.Unlock()
+		h.sh.mu.Lock()
+		ch := h.sh.changed
+		h.sh.mu.Unlock()
 		if h.count(subs...) >= n {
 			return
 		}
@@ -261,5 +259,3 @@ func checkGoroutines(t testing.TB, before int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
-func luaEngine(l engine.Limits) engine.Engine { return lua.New(l) }

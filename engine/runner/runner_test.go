@@ -12,6 +12,8 @@ import (
 
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/js"
+	"github.com/botrun/botrun/engine/lua"
 )
 
 const luaEcho = `on("MESSAGE_CREATE", function(m) log.info("%s:" .. m.content) end)` + "\n"
@@ -23,7 +25,7 @@ func TestFanOutMixedLanguages(t *testing.T) {
 		"b.js":         fmt.Sprintf(jsEcho, "b"),
 		"c/init.lua":   `local u = require("c.util")` + "\n" + `on("*", function(name, d) log.info(u.tag .. name) end)` + "\n",
 		"c/util.lua":   `return { tag = "star:" }` + "\n",
-		"quiet.lua":    `on("GUILD_CREATE", function() end)` + "\n",
+		"quiet.lua":    `on("GUILD_CREATE", function() log.info("quiet got it") end)` + "\n",
 		"modules/x.js": `module.exports = 1;`,
 	}, false)
 	if got := strings.Join(f.r.Scripts(), ","); got != "a,b,c,quiet" {
@@ -33,7 +35,7 @@ func TestFanOutMixedLanguages(t *testing.T) {
 	f.log.waitFor(t, 1, "[a]", "a:hello")
 	f.log.waitFor(t, 1, "[b]", "b:hello")
 	f.log.waitFor(t, 1, "[c]", "star:MESSAGE_CREATE")
-	if n := f.log.count("[quiet]"); n != 0 {
+	if n := f.log.count("quiet got it"); n != 0 {
 		t.Errorf("quiet got %d deliveries", n)
 	}
 	// Aliases reach scripts subscribed under the other name.
@@ -100,10 +102,14 @@ func TestCommandsAndRouting(t *testing.T) {
 
 func TestQueueOverflowIsReported(t *testing.T) {
 	f := newFixture(t, map[string]string{
-		"slow.lua": `on("MESSAGE_CREATE", function(m) local t = os.clock() + 0.2; while os.clock() < t do end end)` + "\n",
+		// JS scripts get a tiny queue, Lua ones a roomy one.
+		"slow.js":  `on("MESSAGE_CREATE", (m) => { const end = Date.now() + 200; while (Date.now() < end) {} });` + "\n",
 		"fast.lua": `local n = 0` + "\n" + `on("MESSAGE_CREATE", function(m) n = n + 1; if m.content == "last" then log.info("fast saw " .. n) end end)` + "\n",
 	}, false, func(c *Config) {
-		c.Engines = []engine.Engine{luaEngine(engine.Limits{QueueSize: 2, CPU: 5 * time.Second})}
+		c.Engines = []engine.Engine{
+			lua.New(engine.Limits{QueueSize: 1000}),
+			js.New(engine.Limits{QueueSize: 2, CPU: 5 * time.Second}),
+		}
 	})
 	for i := 0; i < 30; i++ {
 		f.message(fmt.Sprint(i))
@@ -234,4 +240,26 @@ func TestReloadLosesNothing(t *testing.T) {
 			t.Errorf("event %d handled %d times", i, n)
 		}
 	}
+}
+
+func TestFolderScriptRemovedAsWhole(t *testing.T) {
+	f := newFixture(t, map[string]string{"bot/init.lua": fmt.Sprintf(luaEcho, "bot"), "keep.lua": fmt.Sprintf(luaEcho, "keep")}, true)
+	if err := os.RemoveAll(filepath.Join(f.dir, "bot")); err != nil {
+		t.Fatal(err)
+	}
+	if ev := f.loads.next(t, "bot"); !ev.Unloaded {
+		t.Fatalf("want unload, got %+v", ev)
+	}
+	// Moving a folder script in from elsewhere loads it.
+	other := t.TempDir()
+	writeTree(t, other, map[string]string{"moved/index.js": fmt.Sprintf(jsEcho, "moved")})
+	if err := os.Rename(filepath.Join(other, "moved"), filepath.Join(f.dir, "moved")); err != nil {
+		t.Fatal(err)
+	}
+	if ev := f.loads.next(t, "moved"); ev.Err != nil || ev.Unloaded {
+		t.Fatalf("want load, got %+v", ev)
+	}
+	f.message("m")
+	f.log.waitFor(t, 1, "moved:m")
+	f.log.waitFor(t, 1, "keep:m")
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -92,6 +94,10 @@ func (r *Runner) affected(w *fsnotify.Watcher, ev fsnotify.Event) []string {
 	}
 	if n := unitOfPath(rel); n != "" {
 		names = append(names, n)
+	} else if first, _, _ := strings.Cut(rel, "/"); path.Ext(first) == "" {
+		// A folder created, removed or renamed as a whole: it may be
+		// (or have been) a folder script.
+		names = append(names, first)
 	}
 	r.mu.RLock()
 	for _, s := range r.order {
