@@ -289,19 +289,28 @@ func (c *console) printf(format string, args ...any) {
 // printLoop prints the bot's output as the emulator reports it.
 func (c *console) printLoop() {
 	defer close(c.stopped)
+	out := c.outCh
 	for {
 		select {
-		case o := <-c.outCh:
+		case o, ok := <-out:
+			if !ok {
+				out = nil // emulator closed; wait for stop
+				continue
+			}
 			c.print(o)
 		case <-c.stop:
-			for {
+			for out != nil {
 				select {
-				case o := <-c.outCh:
+				case o, ok := <-out:
+					if !ok {
+						return
+					}
 					c.print(o)
 				default:
 					return
 				}
 			}
+			return
 		}
 	}
 }

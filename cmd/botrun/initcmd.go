@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -79,7 +78,7 @@ func cmdInit(ctx context.Context, a *app, args []string) int {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			fmt.Fprintf(a.stderr, "botrun init: %s already exists; not overwriting anything\n", filepath.Join(dir, name))
 			return exitFatal
-		} else if !errors.Is(err, fs.ErrNotExist) {
+		} else if !errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(a.stderr, "botrun init: %v\n", err)
 			return exitFatal
 		}

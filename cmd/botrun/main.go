@@ -37,10 +37,10 @@ type command struct {
 	run     func(ctx context.Context, a *app, args []string) int
 }
 
-var commands map[string]command
+var subcommands map[string]command
 
 func init() {
-	commands = map[string]command{
+	subcommands = map[string]command{
 		"run":      {"run every script in a bot directory", cmdRun},
 		"check":    {"load every script without connecting and report errors", cmdCheck},
 		"emulator": {"run the built-in Discord emulator alone", cmdEmulator},
@@ -66,7 +66,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 	switch args[0] {
 	case "-h", "--help", "-help", "help":
 		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
+			if c, ok := subcommands[args[1]]; ok {
 				return c.run(ctx, a, []string{"--help"})
 			}
 		}
@@ -75,7 +75,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 	case "--version", "-version":
 		return cmdVersion(ctx, a, nil)
 	}
-	c, ok := commands[args[0]]
+	c, ok := subcommands[args[0]]
 	if !ok {
 		fmt.Fprintf(a.stderr, "botrun: unknown command %q\n\n", args[0])
 		a.usage(a.stderr)
@@ -87,13 +87,13 @@ func (a *app) main(ctx context.Context, args []string) int {
 func (a *app) usage(w io.Writer) {
 	fmt.Fprintln(w, "botrun runs chat bots written as Lua or JavaScript scripts.")
 	fmt.Fprintln(w, "\nUsage:\n  botrun <command> [flags] [args]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
+	names := make([]string, 0, len(subcommands))
+	for n := range subcommands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-9s %s\n", n, subcommands[n].summary)
 	}
 	fmt.Fprintln(w, `
 Examples:
@@ -112,7 +112,7 @@ func (a *app) newFlagSet(name, args, examples string) *flag.FlagSet {
 	fs.SetOutput(a.stderr)
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintf(w, "Usage: botrun %s %s\n\n%s\n\nExamples:\n%s\n", name, args, commands[name].summary, examples)
+		fmt.Fprintf(w, "Usage: botrun %s %s\n\n%s\n\nExamples:\n%s\n", name, args, subcommands[name].summary, examples)
 		var b strings.Builder
 		fs.SetOutput(&b)
 		fs.PrintDefaults()

@@ -271,3 +271,13 @@ func restAPIError(err error, method, path string) error {
 	}
 	return plainAPIError(err, method, path)
 }
+
+// gatewayBot answers the gateway's GET /gateway/bot through the REST
+// client (the gateway package does not import rest).
+func gatewayBot(ctx context.Context, rc *rest.Client) (gateway.BotInfo, error) {
+	gb, err := rc.GatewayBot(ctx)
+	if err != nil {
+		return gateway.BotInfo{}, fmt.Errorf("GET /gateway/bot: %w", err)
+	}
+	return gateway.BotInfo(gb), nil
+}

@@ -153,4 +153,3 @@ func unitOfPath(rel string) string {
 	}
 	return ""
 }
-

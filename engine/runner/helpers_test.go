@@ -141,17 +141,17 @@ func (l *loadEvents) next(t testing.TB, name string) LoadEvent {
 }
 
 type fixture struct {
-	t     testing.TB
-	dir   string
-	r     *Runner
-	log   *logRecorder
-	loads *loadEvents
-	mu    sync.Mutex // guards events
-	evs   [][]string
-	evCh  chan []string
-	cmdCh chan []Command
+	t      testing.TB
+	dir    string
+	r      *Runner
+	log    *logRecorder
+	loads  *loadEvents
+	mu     sync.Mutex // guards events
+	evs    [][]string
+	evCh   chan []string
+	cmdCh  chan []Command
 	cancel context.CancelFunc
-	done  chan struct{}
+	done   chan struct{}
 }
 
 type fixtureOpt func(*Config)
