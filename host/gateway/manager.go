@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"sync"
@@ -13,12 +14,7 @@ import (
 // Manager runs the shards of one bot in this process.
 type Manager struct {
 	cfg Config
-	log interface {
-		Info(string, ...any)
-		Warn(string, ...any)
-		Error(string, ...any)
-		Debug(string, ...any)
-	}
+	log *slog.Logger
 
 	mu       sync.Mutex // guards intents, presence, shards, cancel, running
 	intents  uint64

@@ -28,7 +28,7 @@ type bot struct {
 	done   chan error
 	// msgs are MESSAGE_CREATE contents in delivery order, recorded by
 	// until whatever it is waiting for
-	msgs []string
+	msgs   []string
 	cancel context.CancelFunc
 }
 
