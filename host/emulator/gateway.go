@@ -106,10 +106,7 @@ func (s *Server) checkQuery(q map[string][]string) error {
 }
 
 // heartbeatTimeout is how long a connection may go without a heartbeat.
-func (s *Server) heartbeatTimeout() time.Duration {
-	iv := s.opts.HeartbeatInterval
-	return max(2*iv, iv+time.Second)
-}
+func (s *Server) heartbeatTimeout() time.Duration { return s.opts.HeartbeatTimeout }
 
 // readLoop reads client frames until the connection ends; it returns why.
 func (s *Server) readLoop(c *conn) error {

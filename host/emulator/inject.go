@@ -37,6 +37,22 @@ func (s *Server) ChannelID(name string) string {
 	return ""
 }
 
+// ChannelIn returns the id of a named text channel in any guild.
+func (s *Server) ChannelIn(guildID, name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gs := s.w.guild(guildID)
+	if gs == nil {
+		return ""
+	}
+	for _, id := range gs.channels {
+		if s.w.channels[id].Name == name {
+			return id
+		}
+	}
+	return ""
+}
+
 // DMChannelID is the DM channel between the test user and the bot.
 func (s *Server) DMChannelID() string {
 	s.mu.Lock()

@@ -23,9 +23,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Token is the accepted bot token; "" accepts any non-empty token.
 	Token string
-	// HeartbeatInterval is sent in Hello (default 41250ms). A connection
-	// that sends no heartbeat for twice this long is closed with 4009.
+	// HeartbeatInterval is sent in Hello (default 41250ms).
 	HeartbeatInterval time.Duration
+	// HeartbeatTimeout closes (4009) a connection that sends no heartbeat
+	// for this long; default the larger of 2×interval and interval+1s.
+	HeartbeatTimeout time.Duration
 	// Shards is the recommended shard count in GET /gateway/bot (default 1).
 	Shards int
 	// MinShards, when above 1, makes an Identify with fewer shards fail
@@ -62,6 +64,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.HeartbeatInterval <= 0 {
 		o.HeartbeatInterval = 41250 * time.Millisecond
+	}
+	if o.HeartbeatTimeout <= 0 {
+		o.HeartbeatTimeout = max(2*o.HeartbeatInterval, o.HeartbeatInterval+time.Second)
 	}
 	if o.Shards <= 0 {
 		o.Shards = 1
