@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -66,6 +67,7 @@ type Throughput struct {
 	Events  int
 	Elapsed time.Duration // first dispatch queued to the final reply
 	CPU     time.Duration // peer CPU time over the run
+	LoadCPU time.Duration // the driver's own CPU time (emulator, load generation)
 	PeakRSS int64         // peer resident-memory high-water mark over the run
 	Frame   []byte        // one ordinary dispatch's data, as sent
 }
@@ -86,6 +88,7 @@ func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, e
 	if err != nil {
 		return Throughput{}, err
 	}
+	self0 := selfCPU()
 	start := time.Now()
 	for i := 0; i < n-1; i++ {
 		if err := b.Plat.Send(Filler); err != nil {
@@ -100,6 +103,7 @@ func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, e
 	if err != nil {
 		return Throughput{}, fmt.Errorf("%s: %w\n%s", b.Proc.Name, err, b.Proc.Output())
 	}
+	self1 := selfCPU()
 	cpu1, err := b.Proc.CPU()
 	if err != nil {
 		return Throughput{}, err
@@ -108,7 +112,16 @@ func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, e
 	if err != nil {
 		return Throughput{}, err
 	}
-	return Throughput{Events: n, Elapsed: r.At.Sub(start), CPU: cpu1 - cpu0, PeakRSS: mem.Peak, Frame: frame}, nil
+	return Throughput{Events: n, Elapsed: r.At.Sub(start), CPU: cpu1 - cpu0, LoadCPU: self1 - self0, PeakRSS: mem.Peak, Frame: frame}, nil
+}
+
+// selfCPU is this process's user+system CPU time so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // SizeThroughput picks an event count that makes a throughput run last
