@@ -197,7 +197,11 @@ func (s *script) answerAutocomplete(ix, res goja.Value) {
 		return
 	}
 	answer := s.vm.ToValue(func(call goja.FunctionCall) goja.Value {
-		v, err := respond(ixObj, call.Argument(0))
+		choices := call.Argument(0)
+		if goja.IsUndefined(choices) || goja.IsNull(choices) {
+			return goja.Undefined() // the handler answered itself
+		}
+		v, err := respond(ixObj, choices)
 		if err != nil {
 			panic(err)
 		}

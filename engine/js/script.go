@@ -65,8 +65,10 @@ func (s *script) Files() []string {
 
 func (s *script) addFile(rel string) {
 	s.filesMu.Lock()
-	s.files = append(s.files, rel)
-	s.filesMu.Unlock()
+	defer s.filesMu.Unlock()
+	if !slices.Contains(s.files, rel) {
+		s.files = append(s.files, rel)
+	}
 }
 
 func (s *script) Start() { s.loop.Open() }
