@@ -1,6 +1,8 @@
 package lua
 
 import (
+	lua "github.com/yuin/gopher-lua"
+
 	"context"
 	"encoding/json"
 	"io"
@@ -184,4 +186,46 @@ func FuzzLuaRoundTrip(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkAsyncBindingCall is one call of an async binding (discord.get
+// against an in-memory platform): yield, a goroutine, the post back to the
+// loop and the resume.
+func BenchmarkAsyncBindingCall(b *testing.B) {
+	dir := b.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.lua"), []byte(`
+on("X", function()
+  for i = 1, 100 do discord.get("/x") end
+  done()
+end)`), 0o644)
+	rec := enginetest.NewRecorder()
+	host := enginetest.NewHost(rec).Bindings()
+	host.Platform = nopPlatform{}
+	e := New(engine.Limits{}).(*Engine)
+	bs := &bindings.Script{Name: "a", Path: "a.lua", Log: slog.New(slog.DiscardHandler), Host: host, Reg: bindings.NewRegistry(nil)}
+	sc, err := e.Load(context.Background(), engine.Unit{Name: "a", Path: "a.lua", Dir: dir, Lang: "lua"}, bs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sc.Close(context.Background())
+	s := sc.(*script)
+	finished := make(chan struct{}, 1)
+	s.loop.Post(func() {
+		s.L.SetGlobal("done", s.L.NewFunction(func(*lua.LState) int { finished <- struct{}{}; return 0 }))
+	})
+	sc.Start()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := sc.Deliver(&engine.Delivery{Event: bindings.Event{Name: "X"}}); err != nil {
+			b.Fatal(err)
+		}
+		<-finished
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100, "ns/async-call")
+}
+
+type nopPlatform struct{ bindings.Platform }
+
+func (nopPlatform) Request(context.Context, string, string, any) (json.RawMessage, error) {
+	return json.RawMessage(`{"ok":true}`), nil
 }
