@@ -59,6 +59,7 @@ func mainErr() error {
 	flag.BoolVar(&c.check, "check", false, "only check that each peer connects to the emulator and answers !ping")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary folder (built peers, npm install, bot dirs)")
 	flag.StringVar(&c.out, "o", "", "also write the report to this file")
+	botrunBin := flag.String("botrun", "", "use this botrun binary instead of building ./cmd/botrun")
 	flag.Parse()
 	for _, n := range strings.Split(*peers, ",") {
 		i := slices.IndexFunc(allPeers, func(p *peer) bool { return p.name == strings.TrimSpace(n) })
@@ -94,6 +95,11 @@ func mainErr() error {
 		defer os.RemoveAll(tmp)
 	}
 	w := &workspace{root: root, tmp: tmp}
+	if *botrunBin != "" {
+		if w.botrun, err = filepath.Abs(*botrunBin); err != nil {
+			return err
+		}
+	}
 	for _, p := range c.peers {
 		fmt.Fprintf(os.Stderr, "preparing %s...\n", p.name)
 		if err := p.prepare(ctx, w); err != nil {

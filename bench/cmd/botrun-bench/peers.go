@@ -26,11 +26,17 @@ type peer struct {
 
 // workspace is the benchmark's temporary folder and the repository root.
 type workspace struct {
-	root string // repository root (holds go.mod of github.com/botrun/botrun)
-	tmp  string
+	root   string // repository root (holds go.mod of github.com/botrun/botrun)
+	tmp    string
+	botrun string // a prebuilt botrun binary to use instead of building one
 }
 
-func (w *workspace) bin(name string) string { return filepath.Join(w.tmp, "bin", name) }
+func (w *workspace) bin(name string) string {
+	if name == "botrun" && w.botrun != "" {
+		return w.botrun
+	}
+	return filepath.Join(w.tmp, "bin", name)
+}
 
 var allPeers = []*peer{
 	{name: "botrun-lua", label: "botrun (Lua)", botrun: true, ext: "lua", prepare: buildBotrun, command: botrunCommand("lua")},
@@ -52,6 +58,8 @@ func run(ctx context.Context, dir string, argv ...string) error {
 func buildBotrun(ctx context.Context, w *workspace) error {
 	if _, err := os.Stat(w.bin("botrun")); err == nil {
 		return nil
+	} else if w.botrun != "" {
+		return fmt.Errorf("-botrun: %w", err)
 	}
 	return run(ctx, w.root, "go", "build", "-o", w.bin("botrun"), "./cmd/botrun")
 }
