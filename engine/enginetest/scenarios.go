@@ -275,4 +275,15 @@ var Scenarios = []Scenario{
 		}},
 		Never: []string{"log INFO never"},
 	},
+	{
+		Name: "aliases",
+		Steps: []Step{{
+			Events: []bindings.Event{
+				{Name: "MEMBER_ADD", Aliases: []string{"GUILD_MEMBER_ADD"}, Data: json.RawMessage(`{"user":{"id":"1","username":"ann"}}`)},
+				{Name: "TYPING_START", Data: json.RawMessage(`{}`)},
+			},
+			Expect: []string{"log INFO member ann", "log INFO star MEMBER_ADD", "log INFO first MEMBER_ADD", "log INFO star TYPING_START"},
+		}},
+		Never: []string{"*star GUILD_MEMBER_ADD", "*first TYPING_START"},
+	},
 }

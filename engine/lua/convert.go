@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 
 	lua "github.com/yuin/gopher-lua"
@@ -293,11 +292,13 @@ func (s *script) jsonTable() *lua.LTable {
 }
 
 // marshalSorted encodes with sorted object keys (encoding/json sorts map
-// keys) and raw views as they are.
+// keys) and views as their JSON text.
 func marshalSorted(v any) ([]byte, error) {
 	if o, ok := v.(*bindings.Object); ok {
+		if o.Raw == nil {
+			return []byte("null"), nil
+		}
 		return o.Raw, nil
 	}
-	_ = sort.Strings
 	return json.Marshal(v)
 }

@@ -56,6 +56,7 @@ type script struct {
 	// goroutine (the heap watchdog); nil while the VM is idle.
 	running    atomic.Pointer[context.CancelCauseFunc]
 	unregister func() // leaves the watchdog
+	freed      sync.Once
 }
 
 // run is one handler invocation (or the top level) in its coroutine.
@@ -192,19 +193,14 @@ func (s *script) Close(ctx context.Context) error {
 	return nil
 }
 
-var freeMu sync.Mutex // guards the L/root release of every script (Close may race with itself)
-
+// freeOnce releases the VM and the directory handle; concurrent Close
+// calls both get here.
 func (s *script) freeOnce() {
-	freeMu.Lock()
-	defer freeMu.Unlock()
-	if s.L != nil {
+	s.freed.Do(func() {
 		s.L.Close()
 		s.L = nil
-	}
-	if s.root != nil {
 		s.root.Close()
-		s.root = nil
-	}
+	})
 }
 
 // interruptRunning stops the script code running right now, if any; the
