@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -39,8 +41,9 @@ func (s *shard) read(ws *websocket.Conn, out chan<- readResult, done <-chan stru
 	if !s.m.cfg.DisableCompression {
 		z = newZlibStream(s.m.cfg.MaxMessageSize)
 	}
+	max := s.m.cfg.MaxMessageSize
 	for {
-		typ, data, err := ws.ReadMessage()
+		typ, data, err := readMessage(ws, max)
 		if err == nil && typ == websocket.BinaryMessage {
 			if z == nil {
 				s.m.log.Warn("gateway: unexpected binary frame without compression; ignored", "shard", s.id, "bytes", len(data))
@@ -50,6 +53,10 @@ func (s *shard) read(ws *websocket.Conn, out chan<- readResult, done <-chan stru
 			if err == nil && data == nil {
 				continue
 			}
+		}
+		if errors.Is(err, errSkipped) {
+			s.m.log.Warn("gateway: message over the size limit skipped", "shard", s.id, "limit", max)
+			continue
 		}
 		if err != nil {
 			select {
@@ -69,4 +76,30 @@ func (s *shard) read(ws *websocket.Conn, out chan<- readResult, done <-chan stru
 			return
 		}
 	}
+}
+
+// readMessage reads one WebSocket message of at most max bytes. A larger
+// text message is read to its end and dropped (errSkipped) so one oversized
+// payload costs neither the connection nor unbounded memory. Binary
+// (zlib-stream) frames are returned whole up to max, since the stream
+// cannot skip bytes; the inflater bounds them.
+func readMessage(ws *websocket.Conn, max int) (int, []byte, error) {
+	typ, r, err := ws.NextReader()
+	if err != nil {
+		return typ, nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
+	if err != nil {
+		return typ, nil, err
+	}
+	if len(data) > max {
+		if typ == websocket.BinaryMessage {
+			return typ, nil, errZlibTooLarge
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return typ, nil, err
+		}
+		return typ, nil, errSkipped
+	}
+	return typ, data, nil
 }

@@ -59,7 +59,6 @@ func (s *shard) connect(ctx context.Context) outcome {
 		s.resumeURL = ""
 		return outcome{reason: "dial: " + err.Error()}
 	}
-	ws.SetReadLimit(int64(cfg.MaxMessageSize))
 	cn.c = &conn{ws: ws, lim: newSendLimiter(cfg.SendLimit, cfg.SendReserve, cfg.SendWindow, cfg.Now)}
 	frames := make(chan readResult)
 	done := make(chan struct{})

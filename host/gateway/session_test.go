@@ -476,3 +476,28 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestOversizedMessageSkipped: a message over MaxMessageSize is dropped
+// without losing the connection (a resume would only replay it again).
+func TestOversizedMessageSkipped(t *testing.T) {
+	for _, compress := range []bool{true, false} {
+		t.Run(fmt.Sprintf("compress=%v", compress), func(t *testing.T) {
+			gw := newFakeGW(t)
+			h := start(t, gw, func(c *Config) { c.MaxMessageSize = 2048; c.DisableCompression = !compress })
+			c := gw.accept()
+			c.identifyAndReady(60_000, "so")
+			h.expectEvent("READY")
+			c.dispatch("MESSAGE_CREATE", 2, map[string]any{"content": strings.Repeat("x", 4000)})
+			c.dispatch("MESSAGE_CREATE", 3, map[string]any{"content": "fits"})
+			d := h.expectEvent("MESSAGE_CREATE")
+			if d.Seq != 3 || !strings.Contains(string(d.Data), "fits") {
+				t.Fatalf("got %+v", d)
+			}
+			select {
+			case code := <-c.closed:
+				t.Fatalf("connection closed (%d)", code)
+			default:
+			}
+		})
+	}
+}

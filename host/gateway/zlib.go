@@ -34,10 +34,41 @@ type zlibStream struct {
 }
 
 func newZlibStream(maxMessage int) *zlibStream {
-	return &zlibStream{maxOut: maxMessage, maxIn: maxMessage}
+	return &zlibStream{maxOut: maxMessage, maxIn: maxMessage + maxMessage/2 + 1024}
 }
 
+// errSkipped reports a message over the size limit that was inflated (to
+// keep the stream's window intact) but dropped; the stream stays usable.
+var errSkipped = errors.New("message over the size limit skipped")
+
+// errZlibTooLarge means the compressed input or the inflated output grew
+// beyond any sane bound; the stream cannot continue.
 var errZlibTooLarge = errors.New("zlib-stream: message too large")
+
+// windowWriter collects one inflated message up to max bytes and keeps the
+// stream's 32 KiB window current whether or not the message is kept.
+type windowWriter struct {
+	z     *zlibStream
+	total int
+	over  bool
+}
+
+func (w *windowWriter) Write(p []byte) (int, error) {
+	w.total += len(p)
+	if w.total > 8*w.z.maxOut+windowSize {
+		return 0, errZlibTooLarge
+	}
+	w.z.window = appendWindow(w.z.window, p)
+	if !w.over {
+		if w.z.out.Len()+len(p) > w.z.maxOut {
+			w.over = true
+			w.z.out.Reset()
+		} else {
+			w.z.out.Write(p)
+		}
+	}
+	return len(p), nil
+}
 
 // feed adds one WebSocket frame. It returns the inflated message once a
 // frame ends with the sync-flush suffix, nil while more frames are needed.
@@ -73,17 +104,22 @@ func (z *zlibStream) feed(frame []byte) ([]byte, error) {
 		return nil, fmt.Errorf("zlib-stream: %w", err)
 	}
 	z.out.Reset()
-	n, err := io.Copy(&z.out, io.LimitReader(z.fr, int64(z.maxOut)+1))
-	if n > int64(z.maxOut) {
-		return nil, errZlibTooLarge
+	// the dictionary was copied by Reset, so the writer may move the
+	// window on while inflating
+	ww := &windowWriter{z: z}
+	_, err := io.Copy(ww, z.fr)
+	if errors.Is(err, errZlibTooLarge) {
+		return nil, err
 	}
 	// Running out of input at the flush point is the normal end; io.EOF
 	// means the server finished the stream with a final block.
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("zlib-stream: %w", err)
 	}
+	if ww.over {
+		return nil, errSkipped
+	}
 	out := z.out.Bytes()
-	z.window = appendWindow(z.window, out)
 	msg := make([]byte, len(out))
 	copy(msg, out)
 	return msg, nil

@@ -61,9 +61,16 @@ func TestZlibStreamRejectsCorruptAndOversized(t *testing.T) {
 	if _, err := newZlibStream(1 << 20).feed([]byte{0x12, 0x34, 0, 0, 0xff, 0xff}); err == nil {
 		t.Error("bad header accepted")
 	}
-	chunks := zlibMessages(t, []string{strings.Repeat("a", 5000)})
-	if _, err := newZlibStream(1000).feed(chunks[0]); err != errZlibTooLarge {
+	// an oversized message is skipped, and the stream goes on: the next
+	// message back-references the skipped one's bytes
+	big := strings.Repeat("abcdefgh", 625)
+	chunks := zlibMessages(t, []string{big, "small " + big[:900]})
+	z := newZlibStream(1000)
+	if _, err := z.feed(chunks[0]); err != errSkipped {
 		t.Errorf("oversized message: %v", err)
+	}
+	if out, err := z.feed(chunks[1]); err != nil || string(out) != "small "+big[:900] {
+		t.Errorf("message after a skipped one: %q %v", out, err)
 	}
 	corrupt := append([]byte(nil), chunks[0]...)
 	corrupt[3] ^= 0xff
