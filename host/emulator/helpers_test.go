@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,8 +25,8 @@ func start(t *testing.T, opts Options) *Server {
 	t.Helper()
 	before := runtime.NumGoroutine()
 	if opts.HeartbeatInterval == 0 {
-		opts.HeartbeatInterval = 200 * time.Millisecond
-		opts.HeartbeatTimeout = 5 * time.Second
+		opts.HeartbeatInterval = 100 * time.Millisecond
+		opts.HeartbeatTimeout = 5 * time.Second // tests that heartbeat set their own
 	}
 	s := New(opts)
 	if err := s.Start("127.0.0.1:0"); err != nil {
@@ -69,8 +70,9 @@ type client struct {
 	t   *testing.T
 	ws  *websocket.Conn
 	dec *json.Decoder // zlib-stream only
-	// frames counts compressed frames not ending in 00 00 ff ff.
-	badSuffix int
+	// frames counts compressed frames; badSuffix those not ending in
+	// 00 00 ff ff or not binary.
+	frames, badSuffix int
 }
 
 func dial(t *testing.T, url string) *client {
@@ -103,6 +105,7 @@ func (r *frameReader) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
+		r.c.frames++
 		if typ != websocket.BinaryMessage || !bytes.HasSuffix(data, []byte{0, 0, 0xff, 0xff}) {
 			r.c.badSuffix++
 		}
@@ -341,4 +344,54 @@ func unmarshal[T any](t *testing.T, b []byte) T {
 		t.Fatalf("decode %s: %v", b, err)
 	}
 	return v
+}
+
+// waitFor polls cond until it holds or the wait times out.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond) // polling a condition with a deadline
+	}
+}
+
+// fakeClock is an injectable clock for interaction deadlines.
+type fakeClock struct {
+	mu sync.Mutex // guards t
+	t  time.Time
+}
+
+func newClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// sessionConnected reports whether any session is connected.
+func connectedSessions(s *Server) int {
+	n := 0
+	for _, si := range s.Sessions() {
+		if si.Connected {
+			n++
+		}
+	}
+	return n
+}
+
+// ctxTimeout is a context that ends with the test or after waitTimeout.
+func ctxTimeout(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	t.Cleanup(cancel)
+	return ctx
 }
