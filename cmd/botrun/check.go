@@ -33,6 +33,10 @@ func cmdCheck(ctx context.Context, a *app, args []string) int {
 		return exitFatal
 	}
 	for _, p := range problems {
+		if de, ok := p.(*runner.DiscoveryError); ok && de.Warning {
+			fmt.Fprintf(a.stderr, "%s: warning: %s\n", filepath.Join(dir, de.Path), de.Message)
+			continue
+		}
 		report(fmt.Errorf("%s", filepath.Join(dir, p.Error())))
 	}
 	engines := newEngines(cfg.Limits.Engine())

@@ -227,7 +227,7 @@ func TestCheck(t *testing.T) {
 		writeFiles(t, dir, map[string]string{
 			"good.lua":        `on("MESSAGE_CREATE", function(m) end)` + "\n",
 			"bad.lua":         "on(\"MESSAGE_CREATE\", function(m)\n  if then\nend)\n",
-			"bad.js":          "const a = 1;\nconst b = ;\n",
+			"worse.js":        "const a = 1;\nconst b = ;\n",
 			"throws/init.lua": "local x = 1\nerror(\"boom at load\")\n",
 		})
 		out, errOut, code := runCmd(t, "", nil, "check", dir)
@@ -236,7 +236,7 @@ func TestCheck(t *testing.T) {
 		}
 		for _, want := range []string{
 			filepath.Join(dir, "bad.lua") + ":2:",
-			filepath.Join(dir, "bad.js") + ":2:",
+			filepath.Join(dir, "worse.js") + ":2:",
 			filepath.Join(dir, "throws/init.lua") + ":2:",
 		} {
 			if !strings.Contains(errOut, want) {
@@ -252,8 +252,8 @@ func TestCheck(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 		}
-		if !strings.Contains(out, "3 script(s) OK") {
-			t.Errorf("stdout: %s", out)
+		if !strings.Contains(out, "script(s) OK") || !strings.Contains(errOut, "ping.js: warning: skipped") {
+			t.Errorf("stdout: %s\nstderr: %s", out, errOut)
 		}
 	})
 	t.Run("bad config", func(t *testing.T) {
