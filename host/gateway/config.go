@@ -69,6 +69,9 @@ type Config struct {
 	Dispatch func(Dispatch)
 	Logger   *slog.Logger
 	Dialer   *websocket.Dialer
+	// Dialect adapts the session to a platform other than Discord; nil is
+	// Discord. With a Dialect, Token may be empty (Dialect.Token supplies it).
+	Dialect Dialect
 
 	// Timing and test knobs.
 	Now                func() time.Time

@@ -40,6 +40,20 @@ func (s *shard) connect(ctx context.Context) outcome {
 	}
 	defer cn.releaseIdent(false)
 
+	cn.token = cfg.Token
+	if d := cfg.Dialect; d != nil {
+		tok, err := d.Token(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return outcome{stop: true}
+			}
+			if fatalCause(err) {
+				return outcome{err: err}
+			}
+			return outcome{reason: "token: " + err.Error()}
+		}
+		cn.token = tok
+	}
 	u, err := s.m.dialURL(target)
 	if err != nil {
 		return outcome{reason: err.Error()}
@@ -82,7 +96,8 @@ type connection struct {
 	c        *conn
 	cfg      *Config
 	log      *slog.Logger
-	resuming bool // this connection resumes rather than identifies
+	resuming bool   // this connection resumes rather than identifies
+	token    string // for Identify and Resume; never logged
 
 	identHeld bool // holding the shard's identify slot
 
@@ -212,6 +227,17 @@ func (cn *connection) handle(r readResult) (o outcome, done bool) {
 			c.close(4000, "invalid session, resuming")
 			return outcome{reason: "invalid session (resumable)", healthy: cn.healthy()}, true
 		}
+		if d := cn.cfg.Dialect; d != nil && d.InvalidSessionSameSocket() {
+			s.clearSession()
+			cn.ready = false
+			s.setCurrent(nil)
+			cn.log.Info("gateway: invalid session; identifying again on the same connection", "shard", s.id)
+			if err := s.sendIdentify(c, cn.token); err != nil {
+				c.close(4000, "send failed")
+				return outcome{reason: err.Error()}, true
+			}
+			return outcome{}, false
+		}
 		// the session is gone anyway; 1000 says so
 		c.close(websocket.CloseNormalClosure, "invalid session")
 		lo, hi := cn.cfg.InvalidSessionWait[0], cn.cfg.InvalidSessionWait[1]
@@ -244,9 +270,9 @@ func (cn *connection) onHello(f frame) (outcome, bool) {
 	cn.hbC = cn.hb.C
 	var err error
 	if cn.resuming {
-		err = s.sendResume(c)
+		err = s.sendResume(c, cn.token)
 	} else {
-		err = s.sendIdentify(c)
+		err = s.sendIdentify(c, cn.token)
 		cn.releaseIdent(err == nil)
 	}
 	if err != nil {
@@ -305,6 +331,14 @@ func (s *shard) closed(err error, healthy bool) outcome {
 	reason := "closed with " + strconv.Itoa(ce.Code)
 	if ce.Text != "" {
 		reason += " (" + ce.Text + ")"
+	}
+	if d := s.m.cfg.Dialect; d != nil {
+		if fatal, fresh, handled := d.CloseAction(ce.Code, ce.Text); handled {
+			if fatal != nil {
+				return outcome{fatal: fatal}
+			}
+			return outcome{fresh: fresh, reason: reason, healthy: healthy}
+		}
 	}
 	switch classifyClose(ce.Code) {
 	case actFatal:

@@ -8,7 +8,7 @@ import (
 
 // sendIdentify starts a new session on c with the Manager's current
 // intents and presence.
-func (s *shard) sendIdentify(c *conn) error {
+func (s *shard) sendIdentify(c *conn, token string) error {
 	// a re-identify request queued before this Identify is satisfied by it
 	select {
 	case <-s.reidentify:
@@ -20,27 +20,36 @@ func (s *shard) sendIdentify(c *conn) error {
 	s.m.mu.Lock()
 	intents, presence := s.m.intents, s.m.presence
 	s.m.mu.Unlock()
-	d := map[string]any{
-		"token":           cfg.Token,
-		"properties":      cfg.Properties,
-		"intents":         intents,
-		"shard":           [2]int{s.id, s.count},
-		"large_threshold": cfg.LargeThreshold,
-		"compress":        false,
-	}
-	if presence != nil {
-		d["presence"] = presence
-	}
 	s.sessionIntents = intents
-	b, err := encodeFrame(opIdentify, d)
-	if errors.Is(err, ErrPayloadTooLarge) && presence != nil {
-		s.m.log.Warn("gateway: presence too large for Identify; identifying without it", "shard", s.id)
-		delete(d, "presence")
+	shard := [2]int{s.id, s.count}
+
+	var b []byte
+	var err error
+	if cfg.Dialect != nil {
+		b, err = encodeFrame(opIdentify, cfg.Dialect.Identify(token, intents, shard, presence))
+	} else {
+		d := map[string]any{
+			"token":           token,
+			"properties":      cfg.Properties,
+			"intents":         intents,
+			"shard":           shard,
+			"large_threshold": cfg.LargeThreshold,
+			"compress":        false,
+		}
+		if presence != nil {
+			d["presence"] = presence
+		}
 		b, err = encodeFrame(opIdentify, d)
+		if errors.Is(err, ErrPayloadTooLarge) && presence != nil {
+			s.m.log.Warn("gateway: presence too large for Identify; identifying without it", "shard", s.id)
+			delete(d, "presence")
+			b, err = encodeFrame(opIdentify, d)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("identify: %w", err)
 	}
+	// a new connection always has room; the wait only records the send
 	c.lim.wait(context.Background())
 	s.m.log.Info("gateway: identifying", "shard", s.id, "shard_count", s.count, "intents", intents)
 	if err := c.write(b); err != nil {
@@ -50,8 +59,8 @@ func (s *shard) sendIdentify(c *conn) error {
 }
 
 // sendResume asks the server to continue the session from the last seq.
-func (s *shard) sendResume(c *conn) error {
-	b, err := encodeFrame(opResume, map[string]any{"token": s.m.cfg.Token, "session_id": s.sessionID, "seq": s.seq})
+func (s *shard) sendResume(c *conn, token string) error {
+	b, err := encodeFrame(opResume, map[string]any{"token": token, "session_id": s.sessionID, "seq": s.seq})
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}

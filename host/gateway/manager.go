@@ -26,7 +26,7 @@ type Manager struct {
 
 // New checks cfg and returns a Manager; nothing connects until Run.
 func New(cfg Config) (*Manager, error) {
-	if cfg.Token == "" {
+	if cfg.Token == "" && cfg.Dialect == nil {
 		return nil, errors.New("gateway: no token (set DISCORD_TOKEN)")
 	}
 	if cfg.Bot == nil && cfg.GatewayURL == "" {
@@ -195,7 +195,11 @@ func (m *Manager) SetIntents(bits uint64) {
 // UpdatePresence sends a presence update (op 3) on every connected shard
 // through its send limiter, and remembers it for later Identifies.
 func (m *Manager) UpdatePresence(ctx context.Context, presence any) error {
-	b, err := encodeFrame(opPresenceUpdate, presence)
+	payload := presence
+	if pd, ok := m.cfg.Dialect.(presenceDialect); ok {
+		payload = pd.Presence(presence)
+	}
+	b, err := encodeFrame(opPresenceUpdate, payload)
 	if err != nil {
 		return fmt.Errorf("presence update: %w", err)
 	}

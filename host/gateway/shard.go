@@ -84,6 +84,7 @@ func (s *shard) deliver(d Dispatch) {
 type outcome struct {
 	stop    bool // ctx done
 	fatal   *FatalError
+	err     error         // a Dialect's fatal error, returned by Run as is
 	fresh   bool          // identify afresh (session invalid)
 	reason  string        // for logs and RECONNECTING
 	wait    time.Duration // extra wait before reconnecting (op 9)
@@ -102,6 +103,10 @@ func (s *shard) run(ctx context.Context) error {
 		s.setCurrent(nil)
 		if o.stop || ctx.Err() != nil {
 			return nil
+		}
+		if o.err != nil {
+			log.Error("gateway: fatal error", "err", o.err)
+			return o.err
 		}
 		if o.fatal != nil {
 			o.fatal.Shard = s.id
