@@ -1,6 +1,7 @@
 -- botrun Lua prelude: runs once per VM before the script, with private
 -- hooks from the engine. Everything it needs is captured in locals, so a
--- script that replaces globals cannot break it.
+-- script that replaces globals cannot break it. Varargs are passed through
+-- helper functions instead of tables: pcall is hot, tables are not free.
 local hooks = ...
 local MARK = hooks.mark
 local resume = hooks.resume
@@ -8,54 +9,95 @@ local interrupted = hooks.interrupted
 local find_module, store_module = hooks.find_module, hooks.store_module
 
 local create, status, yield = coroutine.create, coroutine.status, coroutine.yield
-local select, unpack, error, type = select, unpack, error, type
+local select, error, type, getmetatable = select, error, type, getmetatable
+local remove = table.remove
 
-local function pack(...) return { n = select("#", ...), ... } end
+-- A binding waiting for I/O yields MARK. Every construct that runs code in
+-- a coroutine of its own (pcall, xpcall, coroutine.resume/wrap) passes
+-- that yield outward to the engine and the result back in, so a wait
+-- crosses them.
 
--- drive resumes co until it returns, errors or yields on its own account.
--- A binding waiting for I/O yields MARK: that yield is passed outward to
--- the engine and the result passed back in, so the wait crosses pcall,
--- xpcall and user coroutines.
-local function drive(co, ...)
-  local r = pack(resume(co, ...))
-  while r[1] and r[2] == MARK and status(co) == "suspended" do
-    r = pack(resume(co, yield(MARK)))
+-- through finishes a coroutine.resume: MARK yields travel on, anything
+-- else is the script's own business.
+local function through(co, ...)
+  local ok, first = ...
+  if ok and first == MARK and status(co) == "suspended" then
+    return through(co, resume(co, yield(MARK)))
   end
-  return r
-end
-
-local function callable(f)
-  if type(f) == "function" then return f end
-  return function(...) return f(...) end
-end
-
-function pcall(f, ...)
-  if f == nil then error("bad argument #1 to 'pcall' (value expected)", 2) end
-  local r = drive(create(callable(f)), ...)
-  -- A CPU budget or shutdown interrupt must not be swallowed.
-  if not r[1] and interrupted() then error(r[2], 0) end
-  return unpack(r, 1, r.n)
-end
-
-function xpcall(f, handler, ...)
-  local r = drive(create(callable(f)), ...)
-  if r[1] then return unpack(r, 1, r.n) end
-  if interrupted() then error(r[2], 0) end
-  return false, handler(r[2])
+  return ...
 end
 
 function coroutine.resume(co, ...)
-  local r = drive(co, ...)
-  return unpack(r, 1, r.n)
+  return through(co, resume(co, ...))
+end
+
+local function unwrap(ok, ...)
+  if not ok then error((...), 0) end
+  return ...
 end
 
 function coroutine.wrap(f)
   local co = create(f)
-  return function(...)
-    local r = drive(co, ...)
-    if not r[1] then error(r[2], 0) end
-    return unpack(r, 2, r.n)
+  return function(...) return unwrap(through(co, resume(co, ...))) end
+end
+
+-- pcall runs its function on a worker coroutine; every yield inside passes
+-- through it to the enclosing coroutine (as in Lua 5.2). Workers whose
+-- function returned are kept for the next pcall: creating a coroutine
+-- costs far more than the call.
+local DONE = {}
+local workers = {}
+
+local function work(f, ...)
+  return work(yield(DONE, f(...)))
+end
+
+local function settle(co, ...)
+  local ok, tag = ...
+  if ok and tag == DONE then
+    if #workers < 8 then workers[#workers + 1] = co end
+    return true, select(3, ...)
   end
+  if not ok then return false, tag end
+  return settle(co, resume(co, yield(select(2, ...))))
+end
+
+local function callable(f)
+  if type(f) == "function" then return f end
+  local mt = getmetatable(f)
+  if type(mt) == "table" and mt.__call ~= nil then
+    return function(...) return f(...) end
+  end
+  return nil
+end
+
+local function protect(f, ...)
+  local co = remove(workers) or create(work)
+  return settle(co, resume(co, f, ...))
+end
+
+-- A CPU budget or shutdown interrupt must not be swallowed.
+local function checked(ok, ...)
+  if not ok and interrupted() then error((...), 0) end
+  return ok, ...
+end
+
+function pcall(f, ...)
+  local fn = callable(f)
+  if fn == nil then return false, "attempt to call a " .. type(f) .. " value" end
+  return checked(protect(fn, ...))
+end
+
+local function handled(handler, ok, ...)
+  if ok then return true, ... end
+  if interrupted() then error((...), 0) end
+  return false, handler((...))
+end
+
+function xpcall(f, handler, ...)
+  local fn = callable(f)
+  if fn == nil then return false, handler("attempt to call a " .. type(f) .. " value") end
+  return handled(handler, protect(fn, ...))
 end
 
 function require(name)
