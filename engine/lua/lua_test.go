@@ -267,3 +267,70 @@ end)
 		}
 	}
 }
+
+// TestLuaSemantics checks Lua-only behaviour with assertions inside the
+// script: the script logs "all ok" only if every assert held.
+func TestLuaSemantics(t *testing.T) {
+	dir := botDir(t, map[string]string{"sem.lua": `
+on("MESSAGE_CREATE", function(msg)
+  -- pcall of things that cannot be called
+  local ok, e = pcall(nil)
+  assert(not ok and e == "attempt to call a nil value", e)
+  local callable = setmetatable({}, {__call = function(self, a) return a * 2 end})
+  local ok2, v2 = pcall(callable, 21)
+  assert(ok2 and v2 == 42)
+  -- multiple results and nils survive
+  local r = {pcall(function() return 1, nil, 3 end)}
+  assert(r[1] == true and r[2] == 1 and r[3] == nil and r[4] == 3)
+  assert(select("#", pcall(function() end)) == 1)
+  -- a yield inside pcall inside a coroutine reaches the coroutine's resumer
+  local co = coroutine.create(function()
+    local ok3, v3 = pcall(function() return coroutine.yield("out") .. "!" end)
+    return v3
+  end)
+  local _, y = coroutine.resume(co)
+  assert(y == "out", y)
+  local _, fin = coroutine.resume(co, "in")
+  assert(fin == "in!", fin)
+  -- waits inside nested pcall inside a coroutine inside pcall
+  local okw, w = pcall(function()
+    return coroutine.wrap(function() return select(2, pcall(discord.get, "/deep")).path end)()
+  end)
+  assert(okw and w == "/deep", tostring(w))
+  -- error values of any type
+  local okt, et = pcall(error, {code = 5})
+  assert(not okt and et.code == 5)
+  -- event data: views
+  assert(tostring(msg):sub(1, 1) == "{")
+  assert(getmetatable(msg) == "read-only")
+  assert(msg.big == "123456789012345678901")
+  assert(msg.nope == nil and msg.member.nick == nil)
+  local copy = json.copy(msg.author)
+  copy.username = "changed"
+  assert(copy.username == "changed" and msg.author.username == "alice")
+  assert(json.encode(json.object()) == "{}" and json.encode({}) == "[]")
+  assert(json.encode({a = {1, 2}}) == '{"a":[1,2]}')
+  assert(json.decode('{"x":[1,{"y":null}]}').x[1] == 1)
+  -- sandbox details
+  assert(load("\27Lua") == nil)
+  assert(loadstring("return 1 + 1")() == 2)
+  assert(os.time() > 0 and type(os.clock()) == "number" and os.date("%Y") ~= nil)
+  local okr = pcall(string.rep, "ab", 3, ",")
+  assert(okr and string.rep("ab", 3, ",") == "ab,ab,ab")
+  log.info("all ok")
+end)
+`})
+	h := enginetest.NewHarness(t, dir, newLua)
+	s, err := h.Load("sem", "sem.lua", engine.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	s.Start()
+	enginetest.Deliver(s, enginetest.Message("1", "x"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := h.Rec.WaitSeq(ctx, 0, "log INFO all ok"); err != nil {
+		t.Fatal(err)
+	}
+}
