@@ -172,14 +172,20 @@ func (s *Server) CloseConnections(shard int, code int, reason string) {
 	}
 }
 
-// InvalidateSessions forgets sessions server-side without telling the
-// client: its next Resume gets op 9 false.
+// InvalidateSessions makes sessions unresumable without telling the
+// client: a live connection keeps working, but once it is lost the next
+// Resume gets op 9 false, as after Discord expires a session.
 func (s *Server) InvalidateSessions(shard int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id, ss := range s.sessions {
-		if shard == AllShards || ss.shard[0] == shard {
+		if shard != AllShards && ss.shard[0] != shard {
+			continue
+		}
+		if ss.conn == nil {
 			delete(s.sessions, id)
+		} else {
+			ss.noResume = true
 		}
 	}
 }

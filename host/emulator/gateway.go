@@ -167,7 +167,7 @@ func (s *Server) endConn(c *conn, cause error) {
 	if ss := c.sess; ss != nil && ss.conn == c {
 		ss.conn = nil
 		ss.lostAt = time.Now()
-		if endSession {
+		if endSession || ss.noResume {
 			delete(s.sessions, ss.id)
 		}
 	}
@@ -334,19 +334,19 @@ func (s *Server) identify(c *conn, raw json.RawMessage) error {
 		stubs = []map[string]any{}
 	}
 	ss.record("READY", mustJSON(map[string]any{
-		"v":                  10,
-		"user":               s.w.bot,
-		"guilds":             stubs,
-		"session_id":         ss.id,
-		"session_type":       "normal",
-		"resume_gateway_url": s.resumeURL(),
-		"shard":              shard,
-		"application":        map[string]any{"id": s.w.appID, "flags": 0},
-		"private_channels":   []any{},
-		"relationships":      []any{},
-		"presences":          []any{},
+		"v":                   10,
+		"user":                s.w.bot,
+		"guilds":              stubs,
+		"session_id":          ss.id,
+		"session_type":        "normal",
+		"resume_gateway_url":  s.resumeURL(),
+		"shard":               shard,
+		"application":         map[string]any{"id": s.w.appID, "flags": 0},
+		"private_channels":    []any{},
+		"relationships":       []any{},
+		"presences":           []any{},
 		"guild_join_requests": []any{},
-		"user_settings":      map[string]any{},
+		"user_settings":       map[string]any{},
 	}))
 	if ss.intents&intentGuilds != 0 {
 		for _, gs := range mine {

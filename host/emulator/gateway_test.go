@@ -49,7 +49,7 @@ func TestIdentifyErrors(t *testing.T) {
 		{"empty token", Options{}, "", []any{identifyPayload("", 513, nil)}, 4004},
 		{"undocumented intent bit", Options{}, "", []any{identifyPayload("t", 1<<30, nil)}, 4013},
 		{"missing intents", Options{}, "", []any{map[string]any{"op": 2, "d": map[string]any{"token": "t", "properties": map[string]any{}}}}, 4013},
-		{"privileged intent not enabled", Options{AllowedIntents: NoPrivilegedIntents}, "", []any{identifyPayload("t", intentGuilds | intentMessageContent, nil)}, 4014},
+		{"privileged intent not enabled", Options{AllowedIntents: NoPrivilegedIntents}, "", []any{identifyPayload("t", intentGuilds|intentMessageContent, nil)}, 4014},
 		{"shard id out of range", Options{}, "", []any{identifyPayload("t", 1, []int{2, 2})}, 4010},
 		{"shard count zero", Options{}, "", []any{identifyPayload("t", 1, []int{0, 0})}, 4010},
 		{"sharding required", Options{MinShards: 2}, "", []any{identifyPayload("t", 1, []int{0, 1})}, 4011},

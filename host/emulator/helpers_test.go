@@ -220,11 +220,11 @@ func (c *client) hello() int64 {
 }
 
 type ready struct {
-	SessionID string   `json:"session_id"`
-	ResumeURL string   `json:"resume_gateway_url"`
-	User      User     `json:"user"`
-	Shard     [2]int   `json:"shard"`
-	Guilds    []Guild  `json:"guilds"`
+	SessionID string  `json:"session_id"`
+	ResumeURL string  `json:"resume_gateway_url"`
+	User      User    `json:"user"`
+	Shard     [2]int  `json:"shard"`
+	Guilds    []Guild `json:"guilds"`
 	App       struct {
 		ID string `json:"id"`
 	} `json:"application"`

@@ -549,4 +549,3 @@ func (s *Server) resolveLocked(t int, id string, resolved map[string]map[string]
 		}
 	}
 }
-

@@ -60,34 +60,34 @@ type Channel struct {
 // Guild is the emulated guild; Members and Channels are sent only in
 // GUILD_CREATE.
 type Guild struct {
-	ID                          string     `json:"id"`
-	Name                        string     `json:"name"`
-	Icon                        *string    `json:"icon"`
-	OwnerID                     string     `json:"owner_id"`
-	Roles                       []Role     `json:"roles"`
-	Emojis                      []any      `json:"emojis"`
-	Features                    []string   `json:"features"`
-	VerificationLevel           int        `json:"verification_level"`
-	DefaultMessageNotifications int        `json:"default_message_notifications"`
-	ExplicitContentFilter       int        `json:"explicit_content_filter"`
-	MFALevel                    int        `json:"mfa_level"`
-	SystemChannelID             *string    `json:"system_channel_id"`
-	PreferredLocale             string     `json:"preferred_locale"`
-	PremiumTier                 int        `json:"premium_tier"`
-	NSFWLevel                   int        `json:"nsfw_level"`
-	Stickers                    []any      `json:"stickers"`
-	Members                     []Member   `json:"members,omitempty"`
-	Channels                    []Channel  `json:"channels,omitempty"`
-	Threads                     []any      `json:"threads,omitempty"`
-	MemberCount                 int        `json:"member_count,omitempty"`
-	Large                       *bool      `json:"large,omitempty"`
-	Unavailable                 *bool      `json:"unavailable,omitempty"`
-	JoinedAt                    string     `json:"joined_at,omitempty"`
-	VoiceStates                 []any      `json:"voice_states,omitempty"`
-	Presences                   []any      `json:"presences,omitempty"`
-	StageInstances              []any      `json:"stage_instances,omitempty"`
-	GuildScheduledEvents        []any      `json:"guild_scheduled_events,omitempty"`
-	SoundboardSounds            []any      `json:"soundboard_sounds,omitempty"`
+	ID                          string    `json:"id"`
+	Name                        string    `json:"name"`
+	Icon                        *string   `json:"icon"`
+	OwnerID                     string    `json:"owner_id"`
+	Roles                       []Role    `json:"roles"`
+	Emojis                      []any     `json:"emojis"`
+	Features                    []string  `json:"features"`
+	VerificationLevel           int       `json:"verification_level"`
+	DefaultMessageNotifications int       `json:"default_message_notifications"`
+	ExplicitContentFilter       int       `json:"explicit_content_filter"`
+	MFALevel                    int       `json:"mfa_level"`
+	SystemChannelID             *string   `json:"system_channel_id"`
+	PreferredLocale             string    `json:"preferred_locale"`
+	PremiumTier                 int       `json:"premium_tier"`
+	NSFWLevel                   int       `json:"nsfw_level"`
+	Stickers                    []any     `json:"stickers"`
+	Members                     []Member  `json:"members,omitempty"`
+	Channels                    []Channel `json:"channels,omitempty"`
+	Threads                     []any     `json:"threads,omitempty"`
+	MemberCount                 int       `json:"member_count,omitempty"`
+	Large                       *bool     `json:"large,omitempty"`
+	Unavailable                 *bool     `json:"unavailable,omitempty"`
+	JoinedAt                    string    `json:"joined_at,omitempty"`
+	VoiceStates                 []any     `json:"voice_states,omitempty"`
+	Presences                   []any     `json:"presences,omitempty"`
+	StageInstances              []any     `json:"stage_instances,omitempty"`
+	GuildScheduledEvents        []any     `json:"guild_scheduled_events,omitempty"`
+	SoundboardSounds            []any     `json:"soundboard_sounds,omitempty"`
 }
 
 // MessageReference points a reply at its original.

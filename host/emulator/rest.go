@@ -139,6 +139,10 @@ func (s *Server) serveREST(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if route == "" {
+		if ok && s.otherMethodMatches(r2) {
+			writeError(w, http.StatusMethodNotAllowed, 0, "405: Method Not Allowed")
+			return
+		}
 		writeError(w, http.StatusNotFound, 0, "404: Not Found")
 		return
 	}
@@ -158,6 +162,19 @@ func (s *Server) serveREST(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mux.ServeHTTP(w, r2)
+}
+
+// otherMethodMatches reports whether the path is a known route for some
+// other method, which Discord answers with 405 rather than 404.
+func (s *Server) otherMethodMatches(r *http.Request) bool {
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // isWebhookRoute reports routes authorised by the token in the path:

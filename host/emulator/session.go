@@ -20,6 +20,8 @@ type session struct {
 	conn     *conn   // nil while disconnected
 	lostAt   time.Time
 	presence json.RawMessage
+	// noResume ends the session when its connection goes (InvalidateSessions).
+	noResume bool
 }
 
 type event struct {

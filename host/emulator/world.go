@@ -10,8 +10,8 @@ import (
 // Guild ids are built so (id>>22) % n == i % n for guild i and every shard
 // count n up to 16 (720720 is divisible by 1..16).
 const (
-	guildIDBase = 720720 * 500000
-	idBase      = uint64(guildIDBase+100000) << 22
+	guildIDBase  = 720720 * 500000
+	idBase       = uint64(guildIDBase+100000) << 22
 	discordEpoch = 1420070400000
 )
 
