@@ -28,8 +28,8 @@ type Config struct {
 	APIURL        string   `toml:"api_url"`
 	GatewayURL    string   `toml:"gateway_url"`
 	Intents       []string `toml:"intents"`
-	Shards        int      `toml:"shards"`
-	ShardIDs      []int    `toml:"shard_ids"`
+	ShardCount    int      `toml:"shard_count"`
+	Shards        []int    `toml:"shards"`
 	FreshSessions bool     `toml:"fresh_sessions"`
 	Compress      bool     `toml:"compress"`
 	DevGuild      string   `toml:"dev_guild"`

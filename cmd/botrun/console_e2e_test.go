@@ -224,3 +224,38 @@ func TestLogFormatPrecedence(t *testing.T) {
 		t.Errorf("flag says text, got JSON:\n%s", errOut)
 	}
 }
+
+// TestFatalExits: a rejected token or disallowed intents end botrun with
+// exit 1 and a message saying what to do, without printing the token.
+func TestFatalExits(t *testing.T) {
+	dir := t.TempDir()
+	copyExamples(t, dir, "lua", "ping")
+	t.Run("bad token", func(t *testing.T) {
+		emu := emulator.New(emulator.Options{Token: "the-right-token"})
+		if err := emu.Start("127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		defer emu.Close()
+		_, errOut, code := runCmd(t, "", []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=a-wrong-token-1234"}, "run", dir)
+		if code != 1 {
+			t.Errorf("exit %d, want 1\n%s", code, errOut)
+		}
+		if !strings.Contains(errOut, "token is invalid") {
+			t.Errorf("no actionable message:\n%s", errOut)
+		}
+		if strings.Contains(errOut, "a-wrong-token-1234") {
+			t.Errorf("token printed:\n%s", errOut)
+		}
+	})
+	t.Run("disallowed intents", func(t *testing.T) {
+		emu := emulator.New(emulator.Options{AllowedIntents: emulator.NoPrivilegedIntents})
+		if err := emu.Start("127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		defer emu.Close()
+		_, errOut, code := runCmd(t, "", []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token()}, "run", dir)
+		if code != 1 || !strings.Contains(errOut, "4014") || !strings.Contains(errOut, "MESSAGE_CONTENT") {
+			t.Errorf("exit %d, want 1 with a 4014 message naming MESSAGE_CONTENT:\n%s", code, errOut)
+		}
+	})
+}

@@ -165,8 +165,8 @@ func (s *session) run(parent context.Context) int {
 		Bot:                func(ctx context.Context) (gateway.BotInfo, error) { return gatewayBot(ctx, rc) },
 		GatewayURL:         cfg.GatewayURL,
 		Intents:            intents,
-		ShardCount:         cfg.Shards,
-		Shards:             cfg.ShardIDs,
+		ShardCount:         cfg.ShardCount,
+		Shards:             cfg.Shards,
 		FreshSessions:      cfg.FreshSessions,
 		DisableCompression: !cfg.Compress,
 		Logger:             s.log,
@@ -179,8 +179,17 @@ func (s *session) run(parent context.Context) int {
 			case "INTERACTION_CREATE":
 				ev.Route = interactionRoute(d.Data)
 				if ev.Route != nil {
+					ix, err := commands.ParseInteraction(d.Data)
 					owner, ok := run.Owner(*ev.Route)
-					if ix, err := commands.ParseInteraction(d.Data); err == nil && ok {
+					switch {
+					case err != nil:
+						s.log.Warn("malformed interaction", "error", err)
+					case !ok:
+						// No script (any more) handles it: answer politely
+						// rather than let the user's client time out.
+						go resp.Unavailable(ctx, ix)
+						return
+					default:
 						resp.Begin(ix, owner)
 					}
 				}
