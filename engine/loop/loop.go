@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -200,7 +202,7 @@ func (l *Loop) run() {
 			if l.ctx.Err() != nil {
 				break
 			}
-			job()
+			l.runJob(job)
 		}
 		if l.ctx.Err() != nil {
 			l.stop()
@@ -209,7 +211,7 @@ func (l *Loop) run() {
 		// Events run one at a time, re-checking posts between them so that
 		// async results are not starved by a long event queue.
 		if job := l.nextEvent(); job != nil {
-			job()
+			l.runJob(job)
 			continue
 		}
 		l.mu.Lock()
@@ -224,6 +226,18 @@ func (l *Loop) run() {
 		case <-l.ctx.Done():
 		}
 	}
+}
+
+// runJob runs one job. A panic escaping it is a bug in an engine or a
+// binding; it is logged and the loop goes on, so that one script's bug
+// never takes the host down.
+func (l *Loop) runJob(job func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			slog.Error("script loop: job panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	job()
 }
 
 // stop refuses further posts and cancels the script context.

@@ -231,3 +231,14 @@ func TestBudgetCountsOnlyBracketedTime(t *testing.T) {
 		t.Fatalf("error %q", err)
 	}
 }
+
+func TestPanickingJobDoesNotStopTheLoop(t *testing.T) {
+	l := loop.New(4, 4)
+	l.Start()
+	l.Open()
+	l.Submit(func() { panic("bug") })
+	done := make(chan struct{})
+	l.Submit(func() { close(done) })
+	wait(t, done, "job after a panic")
+	closeNow(t, l)
+}

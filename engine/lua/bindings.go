@@ -164,7 +164,7 @@ func (s *script) callAsync(L *lua.LState, f bindings.Func, kind, display string)
 	}
 	busy := s.loop.Busy()
 	go func() {
-		res, err := f.Fn(call)
+		res, err := safeCall(f, call)
 		posted := s.loop.Post(func() {
 			release()
 			busy()
@@ -269,4 +269,15 @@ func where(L *lua.LState, level int) string {
 		return fmt.Sprintf("%s:%d", dbg.Source, dbg.CurrentLine)
 	}
 	return ""
+}
+
+// safeCall runs an async binding on its own goroutine, where a panic would
+// otherwise take the whole process down: it becomes the call's error.
+func safeCall(f bindings.Func, call *bindings.Call) (res any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("%s: internal error: %v", f.Name, r)
+		}
+	}()
+	return f.Fn(call)
 }
