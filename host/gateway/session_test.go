@@ -501,3 +501,21 @@ func TestOversizedMessageSkipped(t *testing.T) {
 		})
 	}
 }
+
+func TestFreshSessionsIdentifiesInsteadOfResuming(t *testing.T) {
+	gw := newFakeGW(t)
+	h := start(t, gw, func(c *Config) { c.FreshSessions = true })
+	c := gw.accept()
+	c.identifyAndReady(60_000, "sf")
+	h.expectEvent("READY")
+	c.drop()
+	if d := h.expectEvent("RECONNECTING"); !strings.Contains(string(d.Data), `"resume":false`) {
+		t.Errorf("RECONNECTING = %s", d.Data)
+	}
+	c2 := gw.accept()
+	if c2.path != "/" {
+		t.Errorf("fresh session dialed %q, want the base URL", c2.path)
+	}
+	c2.hello(60_000)
+	c2.expect(opIdentify)
+}

@@ -542,3 +542,37 @@ func TestNetworkErrorHidesTokens(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestRateLimitHeaderOnlyAndCancelWhileWaiting(t *testing.T) {
+	var n atomic.Int32
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			// a Cloudflare-style 429: no JSON body, only Retry-After
+			w.Header().Set("Retry-After", "0.15")
+			w.WriteHeader(429)
+			return
+		}
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset-After", "30")
+		w.WriteHeader(204)
+	})
+	c := newClient(s, nil)
+	start := time.Now()
+	if _, err := c.Do(context.Background(), "DELETE", "/channels/1/messages/1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el < 140*time.Millisecond {
+		t.Errorf("Retry-After header ignored: %v", el)
+	}
+	// the bucket is now empty for 30 s: a cancelled caller stops waiting
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	_, err := c.Do(ctx, "DELETE", "/channels/1/messages/2", nil)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Fatalf("err %v after %v", err, time.Since(start))
+	}
+	if n.Load() != 2 {
+		t.Errorf("server saw %d requests, want 2", n.Load())
+	}
+}

@@ -326,3 +326,34 @@ func TestEmulatorBadTokenAtDiscoveryIsFatal(t *testing.T) {
 		t.Errorf("Error() = %q, want prefix %q", err.Error(), want)
 	}
 }
+
+// TestEmulatorIntentsGrow: a hot reload that adds a handler needing a new
+// intent makes every shard identify again with it.
+func TestEmulatorIntentsGrow(t *testing.T) {
+	emu := startEmulator(t, emulator.Options{})
+	b := startBot(t, emu, func(c *gateway.Config) { c.Intents = gateway.IntentsFor([]string{"INTERACTION_CREATE"}) })
+	b.until("READY")
+	grown := gateway.IntentsFor([]string{"INTERACTION_CREATE", "GUILD_MEMBER_ADD"})
+	b.m.SetIntents(grown)
+	b.until("READY")
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := emu.WaitSessions(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	var live []uint64
+	for _, s := range emu.Sessions() {
+		if s.Connected {
+			live = append(live, s.Intents)
+		}
+	}
+	if len(live) != 1 || live[0] != grown {
+		t.Fatalf("live sessions' intents %v, want [%d]", live, grown)
+	}
+	if _, err := emu.AddMember("newcomer"); err != nil {
+		t.Fatal(err)
+	}
+	if d := b.until("GUILD_MEMBER_ADD"); !strings.Contains(string(d.Data), "newcomer") {
+		t.Errorf("GUILD_MEMBER_ADD = %s", d.Data)
+	}
+}
