@@ -309,3 +309,16 @@ func TestInitThenCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestEmulatorCommand(t *testing.T) {
+	p := start(t, nil, "emulator", "--addr", "127.0.0.1:0")
+	p.stdout.waitFor(t, 1, "BOTRUN_API_URL=http://127.0.0.1:")
+	out := p.stdout.String()
+	if !strings.Contains(out, "/api/v10") || !strings.Contains(out, "token:") {
+		t.Errorf("output:\n%s", out)
+	}
+	p.signal(syscall.SIGINT)
+	if code := p.wait(); code != 0 {
+		t.Errorf("exit %d\n%s", code, p.stderr)
+	}
+}
