@@ -104,13 +104,14 @@ func (s *shard) run(ctx context.Context) error {
 		if o.stop || ctx.Err() != nil {
 			return nil
 		}
+		// fatal errors are the caller's to report (Run returns them)
 		if o.err != nil {
-			log.Error("gateway: fatal error", "err", o.err)
+			log.Debug("gateway: stopping", "err", o.err)
 			return o.err
 		}
 		if o.fatal != nil {
 			o.fatal.Shard = s.id
-			log.Error("gateway: fatal close", "code", o.fatal.Code, "err", o.fatal.Error())
+			log.Debug("gateway: stopping", "code", o.fatal.Code)
 			return o.fatal
 		}
 		if o.fresh || s.m.cfg.FreshSessions {
