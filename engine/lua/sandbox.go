@@ -102,6 +102,17 @@ func (s *script) runPrelude() error {
 	fn := L.NewFunctionFromProto(proto)
 	co := L.GetGlobal("coroutine").(*lua.LTable)
 	rawResume := co.RawGetString("resume").(*lua.LFunction).GFunction
+	// coroutine.create must not give the new thread a child of the
+	// running context: that would start a goroutine per coroutine for a
+	// context type the standard library does not know. The resume hook
+	// sets the context on every resume instead.
+	rawCreate := co.RawGetString("create").(*lua.LFunction).GFunction
+	co.RawSetString("create", L.NewFunction(func(L *lua.LState) int {
+		if ctx := L.RemoveContext(); ctx != nil {
+			defer L.SetContext(ctx) // also when create raises
+		}
+		return rawCreate(L)
+	}))
 	hooks := L.NewTable()
 	hooks.RawSetString("mark", s.mark)
 	hooks.RawSetString("resume", L.NewFunction(s.resumeHook(rawResume)))
@@ -152,9 +163,7 @@ func (s *script) resumeHook(raw lua.LGFunction) lua.LGFunction {
 			L.Push(lua.LString(fmt.Sprintf("stack overflow (more than %d nested pcall/coroutine levels)", s.limits.CallStack)))
 			return 2
 		}
-		if ctx := L.Context(); ctx != nil {
-			th.SetContext(ctx)
-		}
+		th.SetContext(s.intr)
 		s.depth++
 		defer func() { s.depth-- }()
 		return raw(L)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -52,10 +51,8 @@ type script struct {
 	filesMu sync.Mutex // guards files: read by the runner
 	files   []string
 
-	// running cancels the stretch of script code being run, from any
-	// goroutine (the heap watchdog); nil while the VM is idle.
-	running    atomic.Pointer[context.CancelCauseFunc]
-	unregister func() // leaves the watchdog
+	intr       *interrupter // the context every coroutine runs under
+	unregister func()       // leaves the watchdog
 	freed      sync.Once
 }
 
@@ -89,6 +86,7 @@ func (e *Engine) load(ctx context.Context, u engine.Unit, bs *bindings.Script, c
 		methods: map[string]map[string]lua.LValue{},
 		funcs:   map[string]lua.LValue{},
 	}
+	s.intr = newInterrupter(s.loop.Context())
 	s.log = bs.Log
 	if s.log == nil {
 		s.log = slog.Default().With("script", u.Name)
@@ -206,11 +204,7 @@ func (s *script) freeOnce() {
 // interruptRunning stops the script code running right now, if any; the
 // heap watchdog calls it from its own goroutine.
 func (s *script) interruptRunning() bool {
-	if p := s.running.Load(); p != nil {
-		(*p)(watchdog.ErrHeapLimit)
-		return true
-	}
-	return false
+	return s.intr.fire(watchdog.ErrHeapLimit, false)
 }
 
 // Post implements bindings.Env: cb runs as a fresh invocation with args.
@@ -287,20 +281,13 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 	if s.L == nil {
 		return
 	}
-	rem := r.budget.Begin()
-	tctx, cancel := context.WithTimeout(s.loop.Context(), rem)
-	ctx, cancelCause := context.WithCancelCause(tctx)
-	r.co.SetContext(ctx)
+	s.intr.arm(r.budget.Begin())
+	r.co.SetContext(s.intr)
 	prev := s.active
 	s.active = r
-	prevRunning := s.running.Swap(&cancelCause)
 	st, err, vals := s.L.Resume(r.co, r.fn, args...)
-	s.running.Store(prevRunning)
 	s.active = prev
-	timedOut := errors.Is(tctx.Err(), context.DeadlineExceeded)
-	cause := context.Cause(ctx)
-	cancelCause(nil)
-	cancel()
+	cause := s.intr.disarm()
 	exhausted := r.budget.End()
 	switch st {
 	case lua.ResumeYield:
@@ -326,7 +313,7 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 			se.Kind = engine.KindLimit
 			se.Message = r.what + " interrupted: " + watchdog.ErrHeapLimit.Error()
 			se.Err = cause
-		case timedOut || (exhausted && isContextError(err)):
+		case errors.Is(cause, errBudget) || (exhausted && isContextError(err)):
 			se.Kind = engine.KindLimit
 			se.Message = fmt.Sprintf("%s exceeded its CPU budget of %s", r.what, r.budget.Limit())
 			se.Err = r.budget.Exceeded(r.what)
