@@ -92,6 +92,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (s *Server) serveREST(rw http.ResponseWriter, r *http.Request) {
+	s.inflight.Add(1)
+	defer s.inflight.Add(-1)
 	w := &statusWriter{ResponseWriter: rw}
 	prefix, ok := apiPrefix(r.URL.Path)
 	body, _ := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -48,6 +49,8 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // connection goroutines
 	closed bool
+
+	inflight atomic.Int64 // REST requests being served, for tests
 }
 
 // New builds a Server; nothing listens until Start.
