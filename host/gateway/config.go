@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"runtime"
 	"time"
 
@@ -99,7 +100,9 @@ func (c *Config) defaults() {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Dialer == nil {
-		c.Dialer = &websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 32 << 10, WriteBufferSize: 4 << 10}
+		// like the REST client's default transport, honour HTTPS_PROXY
+		c.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second,
+			ReadBufferSize: 32 << 10, WriteBufferSize: 4 << 10}
 	}
 	if c.Now == nil {
 		c.Now = time.Now
