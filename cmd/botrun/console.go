@@ -35,6 +35,8 @@ type console struct {
 	prompt  bool
 	general string
 	tester  string
+	// names for the greeting line
+	botName, testerName string
 
 	mu       sync.Mutex // guards cmds, injected, received, ready, ixNames, and writes to out
 	cmds     map[string]map[string]any
@@ -59,6 +61,7 @@ func startConsole(ctx context.Context, s *session) (*console, error) {
 		emu: emu, token: emu.Token(), apiBase: emu.APIBase(),
 		in: s.app.stdin, out: s.app.stdout,
 		general: emu.ChannelID("general"), tester: emu.TestUser().ID,
+		botName: emu.BotUser().Username, testerName: emu.TestUser().Username,
 		cmds: map[string]map[string]any{}, ixNames: map[string]string{},
 		changed: make(chan struct{}), stop: make(chan struct{}), stopped: make(chan struct{}),
 	}
@@ -155,7 +158,8 @@ func (c *console) start(ctx context.Context) <-chan struct{} {
 		if !c.waitUntil(ctx, func() bool { return c.ready }) {
 			return
 		}
-		c.printf("connected to the built-in emulator as %s; type a message or /command name:value (/help lists commands)\n", "the bot")
+		c.printf("connected to the built-in emulator as %s; type a message (you are %s in #general) or /command name:value (/help lists commands)\n",
+			c.botName, c.testerName)
 		c.showPrompt()
 		for {
 			select {

@@ -72,12 +72,11 @@ func (r *Runner) deliver(s *slot, d *engine.Delivery) {
 	switch {
 	case err == nil:
 	case errors.Is(err, engine.ErrQueueFull):
-		n := s.dropped.Add(1)
+		s.dropped.Add(1)
 		now := time.Now().UnixNano()
 		last := s.lastReport.Load()
 		if now-last >= int64(overflowEvery) && s.lastReport.CompareAndSwap(last, now) {
 			lost := s.dropped.Swap(0)
-			_ = n
 			r.log.Warn("script event queue full; events dropped for this script only",
 				"script", s.unit.Name, "event", d.Event.Name, "dropped", lost)
 		}
