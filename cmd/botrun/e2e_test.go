@@ -295,7 +295,7 @@ func TestInitThenCheck(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("init: exit %d\n%s%s", code, out, errOut)
 			}
-			for _, f := range []string{"ping." + lang, "botrun.toml", ".gitignore"} {
+			for _, f := range []string{"ping." + lang, "botrun.toml", ".gitignore", "types/botrun.d.ts", "types/botrun.lua"} {
 				if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 					t.Errorf("init did not write %s", f)
 				}
@@ -320,5 +320,26 @@ func TestEmulatorCommand(t *testing.T) {
 	p.signal(syscall.SIGINT)
 	if code := p.wait(); code != 0 {
 		t.Errorf("exit %d\n%s", code, p.stderr)
+	}
+}
+
+func TestTypesCommand(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := runCmd(t, "", nil, "types", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, f := range []string{"botrun.d.ts", "botrun.lua"} {
+		b, err := os.ReadFile(filepath.Join(dir, "types", f))
+		if err != nil || len(b) == 0 {
+			t.Errorf("types/%s not written: %v", f, err)
+		}
+		if !strings.Contains(out, filepath.Join(dir, "types", f)) {
+			t.Errorf("stdout does not list %s:\n%s", f, out)
+		}
+	}
+	// The type files are not scripts: the directory still checks clean.
+	if out, errOut, code := runCmd(t, "", nil, "check", dir); code != 0 || !strings.Contains(out, "0 script(s) OK") {
+		t.Errorf("check after types: exit %d\n%s%s", code, out, errOut)
 	}
 }
