@@ -40,6 +40,11 @@ type Engine interface {
 type Delivery struct {
 	Event bindings.Event
 	Doc   *jsondoc.Doc
+	// OnError, when set, is called once (from the script's goroutine) if
+	// the handler this delivery reached raised, timed out or was
+	// interrupted, after the engine has logged the error. The host uses it
+	// to answer a failed interaction instead of leaving the user waiting.
+	OnError func(*ScriptError)
 }
 
 // Script is a loaded script generation.
