@@ -41,7 +41,11 @@ func Ratio(peer, base float64) string {
 	if peer <= 0 || base <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("%.2f×", peer/base)
+	r := peer / base
+	if r < 0.1 {
+		return fmt.Sprintf("%.3f×", r)
+	}
+	return fmt.Sprintf("%.2f×", r)
 }
 
 // MiB formats bytes as mebibytes.

@@ -70,7 +70,7 @@ func TestTableMarksMissing(t *testing.T) {
 	if b.String() != want {
 		t.Fatalf("got\n%q\nwant\n%q", b.String(), want)
 	}
-	if Ratio(0, 3) != "" || Ratio(3, 2) != "1.50×" || MiB(3<<20) != "3.0 MiB" || MiB(0) != "" {
+	if Ratio(0, 3) != "" || Ratio(3, 2) != "1.50×" || Ratio(1, 400) != "0.003×" || MiB(3<<20) != "3.0 MiB" || MiB(0) != "" {
 		t.Fatal("formatting helpers")
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -20,8 +21,18 @@ type peer struct {
 	ext    string // botrun: script extension
 	// prepare builds or installs the peer once per benchmark.
 	prepare func(ctx context.Context, w *workspace) error
-	// command starts the peer with n scripts (handlers) against plat.
-	command func(w *workspace, plat load.Platform, n int, watch bool) (load.Command, error)
+	// command starts the peer against plat.
+	command func(w *workspace, plat load.Platform, o startOpts) (load.Command, error)
+}
+
+// startOpts shapes one peer process.
+type startOpts struct {
+	scripts int  // botrun: script files; others: MESSAGE_CREATE handlers
+	watch   bool // botrun: hot reload on
+	// quiet makes botrun's extra scripts subscribe to an event the
+	// benchmark never sends, so probe messages reach only the bench
+	// script (hot reload is about the scripts' presence, not traffic).
+	quiet bool
 }
 
 // workspace is the benchmark's temporary folder and the repository root.
@@ -89,8 +100,8 @@ func installDiscordjs(ctx context.Context, w *workspace) error {
 
 // botrunCommand lays out a bot directory with the bench script and n-1
 // idle scripts, and runs botrun on it against the emulator.
-func botrunCommand(ext string) func(w *workspace, plat load.Platform, n int, watch bool) (load.Command, error) {
-	return func(w *workspace, plat load.Platform, n int, watch bool) (load.Command, error) {
+func botrunCommand(ext string) func(w *workspace, plat load.Platform, o startOpts) (load.Command, error) {
+	return func(w *workspace, plat load.Platform, o startOpts) (load.Command, error) {
 		dir, err := os.MkdirTemp(w.tmp, "bot-"+ext+"-")
 		if err != nil {
 			return load.Command{}, err
@@ -107,7 +118,10 @@ func botrunCommand(ext string) func(w *workspace, plat load.Platform, n int, wat
 		if err := os.WriteFile(filepath.Join(dir, "bench."+ext), bench, 0o644); err != nil {
 			return load.Command{}, err
 		}
-		for i := 1; i < n; i++ {
+		if o.quiet {
+			idle = bytes.ReplaceAll(idle, []byte(`"MESSAGE_CREATE"`), []byte(`"TYPING_START"`))
+		}
+		for i := 1; i < o.scripts; i++ {
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("idle%03d.%s", i, ext)), idle, 0o644); err != nil {
 				return load.Command{}, err
 			}
@@ -119,7 +133,7 @@ func botrunCommand(ext string) func(w *workspace, plat load.Platform, n int, wat
 			Env: []string{
 				"DISCORD_TOKEN=" + plat.Token(),
 				"BOTRUN_API_URL=" + plat.APIBase(),
-				"BOTRUN_WATCH=" + strconv.FormatBool(watch),
+				"BOTRUN_WATCH=" + strconv.FormatBool(o.watch),
 				"BOTRUN_LOG_LEVEL=warn",
 				"BOTRUN_LOG_FORMAT=text",
 				// The latency workload answers 500 messages a second, ten
@@ -130,21 +144,21 @@ func botrunCommand(ext string) func(w *workspace, plat load.Platform, n int, wat
 	}
 }
 
-func discordgoCommand(w *workspace, plat load.Platform, n int, _ bool) (load.Command, error) {
+func discordgoCommand(w *workspace, plat load.Platform, o startOpts) (load.Command, error) {
 	return load.Command{
 		Name: "discordgo",
 		Argv: []string{w.bin("discordgo-peer")},
 		Dir:  w.tmp,
-		Env:  []string{"BENCH_API=" + plat.URL(), "BENCH_TOKEN=" + plat.Token(), "BENCH_HANDLERS=" + strconv.Itoa(n)},
+		Env:  []string{"BENCH_API=" + plat.URL(), "BENCH_TOKEN=" + plat.Token(), "BENCH_HANDLERS=" + strconv.Itoa(o.scripts)},
 	}, nil
 }
 
-func discordjsCommand(w *workspace, plat load.Platform, n int, _ bool) (load.Command, error) {
+func discordjsCommand(w *workspace, plat load.Platform, o startOpts) (load.Command, error) {
 	return load.Command{
 		Name: "discordjs",
 		Argv: []string{"node", "client.js"},
 		Dir:  filepath.Join(w.tmp, "discordjs"),
-		Env: []string{"BENCH_API=" + plat.URL(), "BENCH_TOKEN=" + plat.Token(), "BENCH_HANDLERS=" + strconv.Itoa(n),
+		Env: []string{"BENCH_API=" + plat.URL(), "BENCH_TOKEN=" + plat.Token(), "BENCH_HANDLERS=" + strconv.Itoa(o.scripts),
 			// discord.js limits itself to Discord's default 50 requests/s;
 			// the latency workload needs ten times that.
 			"BENCH_GLOBAL_RPS=1000000"},

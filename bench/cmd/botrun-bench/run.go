@@ -23,12 +23,12 @@ type bot struct {
 	ready time.Duration // process start to first READY session
 }
 
-func startBot(ctx context.Context, w *workspace, p *peer, scripts int, watch bool) (*bot, error) {
+func startBot(ctx context.Context, w *workspace, p *peer, o startOpts) (*bot, error) {
 	e, err := newEmu()
 	if err != nil {
 		return nil, err
 	}
-	cmd, err := p.command(w, e, scripts, watch)
+	cmd, err := p.command(w, e, o)
 	if err != nil {
 		e.Close()
 		return nil, err
@@ -61,7 +61,7 @@ func (b *bot) close() {
 func checkAll(ctx context.Context, w *workspace, peers []*peer) error {
 	var failed []string
 	for _, p := range peers {
-		b, err := startBot(ctx, w, p, 1, false)
+		b, err := startBot(ctx, w, p, startOpts{scripts: 1})
 		if err != nil {
 			fmt.Printf("FAIL %-11s %v\n", p.name, err)
 			failed = append(failed, p.name)
@@ -100,7 +100,12 @@ func med(xs []float64) float64 { return load.Median(xs) }
 func benchmark(ctx context.Context, w *workspace, c config) (string, error) {
 	machine := load.Describe(ctx)
 	fig := map[string]*figures{}
-	var frame []byte
+	frame, err := fillerFrame()
+	if err != nil {
+		return "", err
+	}
+	// Measured first, while no peer is running.
+	decJS, decStd := decodeCost(frame)
 	var errs []string
 	fail := func(p *peer, what string, err error) {
 		msg := fmt.Sprintf("%s %s: %v", p.name, what, err)
@@ -118,14 +123,12 @@ func benchmark(ctx context.Context, w *workspace, c config) (string, error) {
 			}
 			fmt.Fprintf(os.Stderr, "run %d/%d: %s\n", r, c.runs, p.name)
 			if c.workloads["throughput"] || c.workloads["latency"] || c.workloads["memory"] {
-				if fr, err := mainWorkloads(ctx, w, c, p, f, r); err != nil {
+				if err := mainWorkloads(ctx, w, c, p, f, r); err != nil {
 					fail(p, "workloads", err)
-				} else if frame == nil {
-					frame = fr
 				}
 			}
 			if c.workloads["memory"] {
-				if b, err := startBot(ctx, w, p, 100, false); err != nil {
+				if b, err := startBot(ctx, w, p, startOpts{scripts: 100}); err != nil {
 					fail(p, "idle memory (100 scripts)", err)
 				} else {
 					rss, err := load.IdleMemory(ctx, b.Bot, c.settle)
@@ -147,7 +150,8 @@ func benchmark(ctx context.Context, w *workspace, c config) (string, error) {
 	var out bytes.Buffer
 	fmt.Fprintf(&out, "Machine: %s\n", machine)
 	fmt.Fprintf(&out, "Date: %s; %d run(s) per figure, medians shown.\n", time.Now().UTC().Format(time.RFC3339), c.runs)
-	writeTables(&out, c, fig, frame)
+	writeTables(&out, c, fig)
+	fmt.Fprintf(&out, "\nDecoding one ordinary dispatch's data (%d B) in the driver before the runs: engine/jsondoc %s, encoding/json into a map %s.\n", len(frame), dur(decJS), dur(decStd))
 	if len(errs) > 0 {
 		fmt.Fprintf(&out, "\nErrors (figures missing above):\n")
 		for _, e := range errs {
@@ -160,37 +164,35 @@ func benchmark(ctx context.Context, w *workspace, c config) (string, error) {
 
 // mainWorkloads runs idle memory (1 script), throughput and latency on one
 // process of p.
-func mainWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *figures, run int) ([]byte, error) {
-	b, err := startBot(ctx, w, p, 1, false)
+func mainWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *figures, run int) error {
+	b, err := startBot(ctx, w, p, startOpts{scripts: 1})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer b.close()
 	if c.workloads["memory"] {
 		rss, err := load.IdleMemory(ctx, b.Bot, c.settle)
 		if err != nil {
-			return nil, fmt.Errorf("idle memory: %w", err)
+			return fmt.Errorf("idle memory: %w", err)
 		}
 		f.idle1 = append(f.idle1, float64(rss))
 	} else if _, err := load.Ping(ctx, b.Bot, "warm", time.Second); err != nil {
-		return nil, err
+		return err
 	}
-	var frame []byte
 	if c.workloads["throughput"] {
 		tctx, cancel := context.WithTimeout(ctx, 20*c.duration+time.Minute)
 		defer cancel()
 		if f.events == 0 {
 			n, err := load.SizeThroughput(tctx, b.Bot, c.duration)
 			if err != nil {
-				return nil, fmt.Errorf("throughput calibration: %w", err)
+				return fmt.Errorf("throughput calibration: %w", err)
 			}
 			f.events = n
 		}
 		t, err := load.RunThroughput(tctx, b.Bot, f.events, fmt.Sprintf("T%d", run))
 		if err != nil {
-			return nil, fmt.Errorf("throughput: %w", err)
+			return fmt.Errorf("throughput: %w", err)
 		}
-		frame = t.Frame
 		f.perSec = append(f.perSec, t.PerSec())
 		f.cpuPerEvent = append(f.cpuPerEvent, float64(t.CPUPerEvent()))
 		f.loadPerEvent = append(f.loadPerEvent, float64(t.LoadCPU)/float64(t.Events))
@@ -200,20 +202,20 @@ func mainWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *figu
 	if c.workloads["latency"] {
 		l, err := load.RunLatency(ctx, b.Bot, c.rate, c.latencyFor)
 		if err != nil {
-			return nil, fmt.Errorf("latency: %w", err)
+			return fmt.Errorf("latency: %w", err)
 		}
 		f.p50 = append(f.p50, float64(l.P50))
 		f.p99 = append(f.p99, float64(l.P99))
 		f.pmax = append(f.pmax, float64(l.Max))
 		f.lost = append(f.lost, float64(l.Sent-l.Answered))
 	}
-	return frame, nil
+	return nil
 }
 
 // botrunWorkloads measures what only botrun has: start-up with 200
 // scripts and hot reload with 1 and 200 scripts.
 func botrunWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *figures) error {
-	b, err := startBot(ctx, w, p, 200, false)
+	b, err := startBot(ctx, w, p, startOpts{scripts: 200, quiet: true})
 	if err != nil {
 		return fmt.Errorf("start-up with 200 scripts: %w", err)
 	}
@@ -243,7 +245,7 @@ func botrunWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *fi
 // reload times save-to-active: from writing a changed bench script to the
 // first "!ping" answered by the new version.
 func reload(ctx context.Context, w *workspace, c config, p *peer, scripts int) (time.Duration, error) {
-	b, err := startBot(ctx, w, p, scripts, true)
+	b, err := startBot(ctx, w, p, startOpts{scripts: scripts, watch: true, quiet: true})
 	if err != nil {
 		return 0, err
 	}
@@ -286,6 +288,20 @@ func reload(ctx context.Context, w *workspace, c config, p *peer, scripts int) (
 			break
 		}
 	}
+}
+
+// fillerFrame is the data of one ordinary throughput dispatch, taken
+// from an emulator with no bot connected.
+func fillerFrame() ([]byte, error) {
+	e, err := newEmu()
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	if err := e.Send(load.Filler); err != nil {
+		return nil, err
+	}
+	return e.LastFrame(), nil
 }
 
 // decodeCost is what decoding one dispatch's data costs in-process: the

@@ -46,7 +46,7 @@ func base(fig map[string]*figures, p *peer, pick func(*figures) []float64) float
 	return 0
 }
 
-func writeTables(w io.Writer, c config, fig map[string]*figures, frame []byte) {
+func writeTables(w io.Writer, c config, fig map[string]*figures) {
 	ratioNote := "Ratios divide the peer's figure by botrun's (JS peers by botrun (JS), others by botrun (Lua)); for events/s above 1× is better for the peer, for times and memory below 1× is."
 	if c.workloads["throughput"] {
 		t := load.Table{Title: "Throughput: MESSAGE_CREATE dispatches handled per second", Columns: []string{"peer", "events/s", "ratio to botrun", "CPU per event", "ratio to botrun", "peak RSS", "ratio to botrun", "events per run", "dispatch data", "emulator CPU per event"}}
@@ -105,9 +105,6 @@ func writeTables(w io.Writer, c config, fig map[string]*figures, frame []byte) {
 		row("start-up → first answer, 200 scripts", func(f *figures) []float64 { return f.answer200 }, dur)
 		row("per-event CPU, whole process (throughput)", func(f *figures) []float64 { return f.cpuPerEvent }, dur)
 		t.Write(w)
-		if js, std := decodeCost(frame); js > 0 {
-			fmt.Fprintf(w, "\nDecoding one dispatch's data (%d B) in-process: engine/jsondoc %s, encoding/json into a map %s.\n", len(frame), dur(js), dur(std))
-		}
 		fmt.Fprintln(w, "\nPer-event CPU is the bot process's user+system CPU time over a throughput run divided by its events: WebSocket read, frame decoding, dispatch and the handler, garbage collection included.")
 	}
 	fmt.Fprintln(w, "\n"+ratioNote)
