@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -33,6 +34,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestProcMeasuresAndStops(t *testing.T) {
+	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	p, err := Start(ctx, Command{Name: "child", Argv: []string{os.Args[0], "-test.run=^$"}, Env: []string{"LOAD_TEST_CHILD=1"}})
@@ -73,5 +75,12 @@ func TestProcMeasuresAndStops(t *testing.T) {
 	case <-p.Exited():
 	default:
 		t.Fatal("Stop returned before the process exited")
+	}
+	// exec's own copying goroutines end just after the process is reaped.
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines left running after Stop (had %d)", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(time.Millisecond) // polling a count; there is nothing to wait on
 	}
 }
