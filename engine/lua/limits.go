@@ -1,7 +1,10 @@
 package lua
 
 import (
+	"strings"
+
 	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/pm"
 )
 
 // limitBuiltins replaces the built-ins that can build a huge string in one
@@ -76,6 +79,11 @@ func (s *script) limitBuiltins(str, tbl *lua.LTable) {
 		return 1
 	}))
 
+	// gopher-lua's gsub rebuilds the whole string once per match
+	// (quadratic: a 200 KB subject took minutes in one uninterruptible
+	// call); this one builds the result once and checks its size.
+	str.RawSetString("gsub", L.NewFunction(func(L *lua.LState) int { return gsub(L, max) }))
+
 	format := str.RawGetString("format").(*lua.LFunction)
 	str.RawSetString("format", L.NewFunction(func(L *lua.LState) int {
 		f := L.CheckString(1)
@@ -135,4 +143,130 @@ func checkFormatWidths(f string) string {
 		}
 	}
 	return ""
+}
+
+// gsub is string.gsub with a linear result build and a size limit.
+func gsub(L *lua.LState, max int) int {
+	str := L.CheckString(1)
+	pat := L.CheckString(2)
+	L.CheckTypes(3, lua.LTString, lua.LTNumber, lua.LTTable, lua.LTFunction)
+	repl := L.Get(3)
+	limit := L.OptInt(4, -1)
+	matches, err := pm.Find(pat, []byte(str), 0, limit)
+	if err != nil {
+		L.RaiseError("%s", err.Error())
+	}
+	if len(matches) == 0 {
+		L.Push(lua.LString(str))
+		L.Push(lua.LNumber(0))
+		return 2
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range matches {
+		start, end := m.Capture(0), m.Capture(1)
+		b.WriteString(str[last:start])
+		whole := str[start:end]
+		switch r := repl.(type) {
+		case lua.LString:
+			expandRepl(L, &b, string(r), m, str)
+		case lua.LNumber:
+			expandRepl(L, &b, r.String(), m, str)
+		case *lua.LTable:
+			b.WriteString(replValue(L, L.GetTable(r, firstCapture(m, str)), whole))
+		case *lua.LFunction:
+			L.Push(r)
+			n := 0
+			if m.CaptureLength() > 2 {
+				for i := 2; i < m.CaptureLength(); i += 2 {
+					L.Push(capture(L, m, str, i))
+					n++
+				}
+			} else {
+				L.Push(lua.LString(whole))
+				n = 1
+			}
+			L.Call(n, 1)
+			v := L.Get(-1)
+			L.Pop(1)
+			b.WriteString(replValue(L, v, whole))
+		}
+		if b.Len() > max {
+			L.RaiseError("string.gsub: resulting string too large (more than %d bytes)", max)
+		}
+		last = end
+	}
+	b.WriteString(str[last:])
+	if b.Len() > max {
+		L.RaiseError("string.gsub: resulting string too large (%d bytes, limit %d)", b.Len(), max)
+	}
+	L.Push(lua.LString(b.String()))
+	L.Push(lua.LNumber(len(matches)))
+	return 2
+}
+
+// replValue is what a table or function replacement contributes: false or
+// nil keep the match, strings and numbers replace it.
+func replValue(L *lua.LState, v lua.LValue, whole string) string {
+	switch v := v.(type) {
+	case lua.LString:
+		return string(v)
+	case lua.LNumber:
+		return v.String()
+	case *lua.LNilType:
+		return whole
+	case lua.LBool:
+		if !bool(v) {
+			return whole
+		}
+	}
+	L.RaiseError("invalid replacement value (a %s)", v.Type().String())
+	return ""
+}
+
+// expandRepl writes a string replacement: %0 is the match, %1-%9 the
+// captures, %% a percent sign.
+func expandRepl(L *lua.LState, b *strings.Builder, repl string, m *pm.MatchData, str string) {
+	for i := 0; i < len(repl); i++ {
+		c := repl[i]
+		if c != '%' || i+1 == len(repl) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		d := repl[i]
+		switch {
+		case d == '0':
+			b.WriteString(str[m.Capture(0):m.Capture(1)])
+		case d >= '1' && d <= '9':
+			idx := 2 * int(d-'0')
+			if m.CaptureLength() <= 2 && d == '1' {
+				idx = 0 // %1 without captures is the whole match
+			} else if idx >= m.CaptureLength() {
+				L.RaiseError("invalid capture index %%%c", d)
+			}
+			b.WriteString(lua.LVAsString(capture(L, m, str, idx)))
+		default:
+			b.WriteByte(d)
+		}
+	}
+}
+
+// capture is capture idx (an even index into the match data) as a value:
+// position captures are numbers.
+func capture(L *lua.LState, m *pm.MatchData, str string, idx int) lua.LValue {
+	if m.IsPosCapture(idx) {
+		return lua.LNumber(m.Capture(idx))
+	}
+	return lua.LString(str[m.Capture(idx):m.Capture(idx+1)])
+}
+
+func firstCapture(m *pm.MatchData, str string) lua.LValue {
+	if m.CaptureLength() > 2 {
+		if m.IsPosCapture(2) {
+			return lua.LNumber(m.Capture(2))
+		}
+		return lua.LString(str[m.Capture(2):m.Capture(3)])
+	}
+	return lua.LString(str[m.Capture(0):m.Capture(1)])
 }

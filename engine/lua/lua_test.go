@@ -334,3 +334,41 @@ end)
 		t.Fatal(err)
 	}
 }
+
+func TestGsubIsSizeChecked(t *testing.T) {
+	dir := botDir(t, map[string]string{"g.lua": `
+local ok, e = pcall(string.gsub, string.rep("x", 1000), "", string.rep("y", 2000))
+assert(not ok and tostring(e):find("too large"), tostring(e))
+local r, n = ("hello world"):gsub("o", "0")
+assert(r == "hell0 w0rld" and n == 2)
+r, n = ("aaa"):gsub("a", "bb", 2)
+assert(r == "bbbba" and n == 2, r)
+r, n = ("abc"):gsub("%w", "%0%0")
+assert(r == "aabbcc" and n == 3, r)
+r = ("abc"):gsub("b", function(c) return c:upper() end)
+assert(r == "aBc")
+r = ("a1"):gsub("%d", 7)
+assert(r == "a7")
+r = ("hello world"):gsub("(%w+) (%w+)", "%2 %1")
+assert(r == "world hello", r)
+r = ("$name is $age"):gsub("%$(%w+)", {name = "ann", age = 3})
+assert(r == "ann is 3", r)
+r = ("abc"):gsub("()b", "%1")
+assert(r == "a2c", r)
+r = ("abc"):gsub("b", function() return false end)
+assert(r == "abc")
+r = ("50%"):gsub("%%", "%%%%")
+assert(r == "50%%", r)
+local big = string.rep("a", 200000)
+local out, n = big:gsub(".", "b")
+assert(n == 200000 and out:sub(1, 3) == "bbb")
+log.info("gsub ok")
+`})
+	h := enginetest.NewHarness(t, dir, newLua)
+	s, err := h.Load("g", "g.lua", engine.Limits{MaxString: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	h.Expect(0, "log INFO gsub ok")
+}
