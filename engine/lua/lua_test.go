@@ -365,7 +365,7 @@ assert(n == 200000 and out:sub(1, 3) == "bbb")
 log.info("gsub ok")
 `})
 	h := enginetest.NewHarness(t, dir, newLua)
-	s, err := h.Load("g", "g.lua", engine.Limits{MaxString: 1 << 20})
+	s, err := h.Load("g", "g.lua", engine.Limits{MaxString: 1 << 20, LoadCPU: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

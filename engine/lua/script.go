@@ -352,8 +352,8 @@ func (s *script) report(r *run, se *engine.ScriptError) {
 		r.failed(se)
 		return
 	}
-	s.log.Error(r.what+" failed", "error", se.Error(), "kind", string(se.Kind))
 	if s.eng.onError != nil {
 		s.eng.onError(se)
 	}
+	s.log.Error(r.what+" failed", "error", se.Error(), "kind", string(se.Kind))
 }
