@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
@@ -186,4 +185,3 @@ func Run(t *testing.T, newEngine NewEngine, sc Scenario) {
 	}
 }
 
-var _ = time.Second

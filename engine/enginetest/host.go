@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/botrun/botrun/bindings"
 )
@@ -185,4 +184,3 @@ func compact(raw json.RawMessage) string {
 	return canon(v)
 }
 
-var _ = time.Second
