@@ -406,3 +406,19 @@ func TestGatewayFrames(t *testing.T) {
 		t.Fatalf("READY frame = %s", ready)
 	}
 }
+
+func TestSessionsSortedByShard(t *testing.T) {
+	s := start(t, Options{Shards: 3, Guilds: 3})
+	for _, shard := range []int{2, 0, 1} {
+		connect(t, s, 1, []int{shard, 3})
+	}
+	si := s.Sessions()
+	if len(si) != 3 {
+		t.Fatalf("Sessions = %+v", si)
+	}
+	for i, x := range si {
+		if x.Shard != [2]int{i, 3} || !x.Connected || x.Seq != 2 { // READY + GUILD_CREATE
+			t.Fatalf("Sessions[%d] = %+v", i, x)
+		}
+	}
+}

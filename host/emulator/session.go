@@ -1,7 +1,10 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -69,7 +72,7 @@ func (ss *session) canReplayFrom(seq int64) bool {
 	return len(ss.buf) > 0 && ss.buf[0].seq <= seq+1
 }
 
-// Sessions lists the live and resumable gateway sessions.
+// Sessions lists the live and resumable gateway sessions, by shard.
 func (s *Server) Sessions() []SessionInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -78,6 +81,13 @@ func (s *Server) Sessions() []SessionInfo {
 	for _, ss := range s.sessions {
 		out = append(out, SessionInfo{ID: ss.id, Shard: ss.shard, Intents: ss.intents, Connected: ss.conn != nil, Seq: ss.seq, Presence: ss.presence})
 	}
+	// Stable order for the console and tests: by shard, then session id.
+	slices.SortFunc(out, func(a, b SessionInfo) int {
+		if c := cmp.Compare(a.Shard[0], b.Shard[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	return out
 }
 
