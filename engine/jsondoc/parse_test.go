@@ -2,6 +2,7 @@ package jsondoc
 
 import (
 	"errors"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -183,6 +184,9 @@ func TestAccessors(t *testing.T) {
 	}
 	if n, ok := get("neg").Int(); !ok || n != -42 || get("neg").Float() != -42 {
 		t.Fatalf("neg %d %v", n, ok)
+	}
+	if d, _ := Parse([]byte(`-0`)); !math.Signbit(d.Root().Float()) {
+		t.Fatal("-0 should be negative zero")
 	}
 	if _, ok := get("f").Int(); ok || get("f").Float() != 1500 {
 		t.Fatalf("f %v", get("f").Float())

@@ -86,10 +86,10 @@ func (v Value) NumberText() string {
 // Float is a Number as float64 (0 otherwise; ±Inf when out of range).
 func (v Value) Float() float64 {
 	t := v.NumberText()
-	if n, ok := smallInt(t); ok {
+	if n, ok := smallInt(t); ok && (n != 0 || t[0] != '-') {
 		return float64(n)
 	}
-	f, _ := strconv.ParseFloat(t, 64)
+	f, _ := strconv.ParseFloat(t, 64) // "-0" stays negative zero
 	return f
 }
 
