@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -193,16 +191,19 @@ func newFixture(t testing.TB, files map[string]string, watch bool, opts ...fixtu
 		t.Fatalf("load: %v", errs)
 	}
 	if watch {
+		// Tests of reloads wait for reports after the initial load.
+		for len(f.loads.ch) > 0 {
+			<-f.loads.ch
+		}
 		ready := make(chan struct{})
+		r.onWatching = func() { close(ready) }
 		go func() {
 			defer close(f.done)
-			close(ready)
 			if err := r.Watch(ctx); err != nil {
 				t.Errorf("watch: %v", err)
 			}
 		}()
 		<-ready
-		f.waitWatching()
 	} else {
 		close(f.done)
 	}
@@ -217,17 +218,6 @@ func newFixture(t testing.TB, files map[string]string, watch bool, opts ...fixtu
 		checkGoroutines(t, before)
 	})
 	return f
-}
-
-// waitWatching makes sure the watcher is up: it touches a probe file in
-// the root and waits until the watcher has seen it (a probe script loads).
-func (f *fixture) waitWatching() {
-	f.t.Helper()
-	probe := filepath.Join(f.dir, "zzprobe.lua")
-	os.WriteFile(probe, []byte("-- probe\n"), 0o644)
-	f.loads.next(f.t, "zzprobe")
-	os.Remove(probe)
-	f.loads.next(f.t, "zzprobe")
 }
 
 func (f *fixture) write(name, body string) {

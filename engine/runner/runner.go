@@ -83,6 +83,8 @@ type Runner struct {
 
 	retiring sync.WaitGroup // generations being closed after a swap or unload
 	notify   *notifier
+
+	onWatching func() // test hook: called once the watches are in place
 }
 
 // New returns a Runner with nothing loaded; call Load, then Watch.

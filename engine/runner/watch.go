@@ -28,6 +28,9 @@ func (r *Runner) Watch(ctx context.Context) error {
 	if err := r.addTree(w, r.cfg.Dir); err != nil {
 		return fmt.Errorf("watch %s: %w", r.cfg.Dir, err)
 	}
+	if r.onWatching != nil {
+		r.onWatching()
+	}
 
 	fire := make(chan string)
 	timers := map[string]*time.Timer{} // script name → debounce timer; owned by this goroutine
