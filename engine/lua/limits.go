@@ -84,6 +84,23 @@ func (s *script) limitBuiltins(str, tbl *lua.LTable) {
 	// call); this one builds the result once and checks its size.
 	str.RawSetString("gsub", L.NewFunction(func(L *lua.LState) int { return gsub(L, max) }))
 
+	// gopher-lua parses patterns recursively per '(' on the Go stack; Lua
+	// itself allows 32 captures. Refuse more before parsing.
+	for _, name := range []string{"find", "match", "gmatch"} {
+		orig := str.RawGetString(name).(*lua.LFunction)
+		fname := "string." + name
+		str.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			checkPattern(L, fname, L.CheckString(2))
+			top := L.GetTop()
+			L.Push(orig)
+			for k := 1; k <= top; k++ {
+				L.Push(L.Get(k))
+			}
+			L.Call(top, lua.MultRet)
+			return L.GetTop() - top
+		}))
+	}
+
 	format := str.RawGetString("format").(*lua.LFunction)
 	str.RawSetString("format", L.NewFunction(func(L *lua.LState) int {
 		f := L.CheckString(1)
@@ -149,6 +166,7 @@ func checkFormatWidths(f string) string {
 func gsub(L *lua.LState, max int) int {
 	str := L.CheckString(1)
 	pat := L.CheckString(2)
+	checkPattern(L, "string.gsub", pat)
 	L.CheckTypes(3, lua.LTString, lua.LTNumber, lua.LTTable, lua.LTFunction)
 	repl := L.Get(3)
 	limit := L.OptInt(4, -1)
@@ -269,4 +287,38 @@ func firstCapture(m *pm.MatchData, str string) lua.LValue {
 		return lua.LString(str[m.Capture(2):m.Capture(3)])
 	}
 	return lua.LString(str[m.Capture(0):m.Capture(1)])
+}
+
+// maxCaptures is Lua's LUA_MAXCAPTURES.
+const maxCaptures = 32
+
+// checkPattern raises for patterns with more than maxCaptures captures.
+func checkPattern(L *lua.LState, fn, pat string) {
+	n := 0
+	for i := 0; i < len(pat); i++ {
+		switch pat[i] {
+		case '%':
+			i++
+		case '[':
+			// a set: ']' right after '[' or '[^' is literal
+			i++
+			if i < len(pat) && pat[i] == '^' {
+				i++
+			}
+			if i < len(pat) && pat[i] == ']' {
+				i++
+			}
+			for i < len(pat) && pat[i] != ']' {
+				if pat[i] == '%' {
+					i++
+				}
+				i++
+			}
+		case '(':
+			n++
+			if n > maxCaptures {
+				L.RaiseError("%s: too many captures (more than %d)", fn, maxCaptures)
+			}
+		}
+	}
 }

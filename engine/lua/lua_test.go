@@ -359,6 +359,13 @@ r = ("abc"):gsub("b", function() return false end)
 assert(r == "abc")
 r = ("50%"):gsub("%%", "%%%%")
 assert(r == "50%%", r)
+assert(not pcall(string.find, "x", string.rep("(", 100000)))
+assert(not pcall(string.gsub, "x", string.rep("(", 33) .. "x" .. string.rep(")", 33), ""))
+assert(("k=v"):match("(%w+)=(%w+)") == "k")
+local words = {}
+for w in ("a b c"):gmatch("%a") do words[#words + 1] = w end
+assert(#words == 3)
+assert(("x[(]y"):find("[(]", 1) == 3)
 local big = string.rep("a", 200000)
 local out, n = big:gsub(".", "b")
 assert(n == 200000 and out:sub(1, 3) == "bbb")
