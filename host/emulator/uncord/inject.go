@@ -200,3 +200,25 @@ func (s *Server) WaitSessions(ctx context.Context, n int) error {
 		}
 	}
 }
+
+// WaitNoConnections waits until no gateway connection is open (after a
+// drop or close fault, before injecting "offline" events).
+func (s *Server) WaitNoConnections(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		if len(s.conns) == 0 {
+			s.mu.Unlock()
+			return nil
+		}
+		if s.changed == nil {
+			s.changed = make(chan struct{})
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("uncord emulator: waiting for connections to end: %w", ctx.Err())
+		}
+	}
+}

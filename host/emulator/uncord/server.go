@@ -22,18 +22,18 @@ type Server struct {
 
 	mu sync.Mutex // guards everything below
 	// world
-	serverID  string
-	bot       account
-	tester    account
-	accounts  map[string]*account // by user id
-	channels  []*Channel
-	messages  map[string]*Message   // by id
-	history   map[string][]*Message // by channel id, oldest first
-	members   []*Member
-	refresh   map[string]*refreshToken
-	issued    map[string]uint64 // access token → generation
-	gen       uint64            // last generation issued
-	minGen    uint64            // tokens of this generation or older are expired (ExpireTokens)
+	serverID                  string
+	bot                       account
+	tester                    account
+	accounts                  map[string]*account // by user id
+	channels                  []*Channel
+	messages                  map[string]*Message   // by id
+	history                   map[string][]*Message // by channel id, oldest first
+	members                   []*Member
+	refresh                   map[string]*refreshToken
+	issued                    map[string]uint64 // access token → generation
+	gen                       uint64            // last generation issued
+	minGen                    uint64            // tokens of this generation or older are expired (ExpireTokens)
 	logins, refreshes, reuses int
 	// gateway
 	conns    map[*conn]bool
