@@ -56,6 +56,23 @@ func (b *bot) close() {
 	b.emu.Close()
 }
 
+// answerWithin bounds how long a started peer may take to answer its
+// first ping before the workload counts as failed.
+const answerWithin = time.Minute
+
+// idleMemory and ping bound the peer's answers by answerWithin.
+func idleMemory(ctx context.Context, b *bot, settle time.Duration) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, answerWithin+settle)
+	defer cancel()
+	return load.IdleMemory(ctx, b.Bot, settle)
+}
+
+func ping(ctx context.Context, b *bot, tag string) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, answerWithin)
+	defer cancel()
+	return load.Ping(ctx, b.Bot, tag, time.Second)
+}
+
 // checkAll proves each peer works against the emulator: it connects,
 // becomes READY and answers "!ping".
 func checkAll(ctx context.Context, w *workspace, peers []*peer) error {
@@ -131,7 +148,7 @@ func benchmark(ctx context.Context, w *workspace, c config) (string, error) {
 				if b, err := startBot(ctx, w, p, startOpts{scripts: 100}); err != nil {
 					fail(p, "idle memory (100 scripts)", err)
 				} else {
-					rss, err := load.IdleMemory(ctx, b.Bot, c.settle)
+					rss, err := idleMemory(ctx, b, c.settle)
 					b.close()
 					if err != nil {
 						fail(p, "idle memory (100 scripts)", err)
@@ -171,12 +188,12 @@ func mainWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *figu
 	}
 	defer b.close()
 	if c.workloads["memory"] {
-		rss, err := load.IdleMemory(ctx, b.Bot, c.settle)
+		rss, err := idleMemory(ctx, b, c.settle)
 		if err != nil {
 			return fmt.Errorf("idle memory: %w", err)
 		}
 		f.idle1 = append(f.idle1, float64(rss))
-	} else if _, err := load.Ping(ctx, b.Bot, "warm", time.Second); err != nil {
+	} else if _, err := ping(ctx, b, "warm"); err != nil {
 		return err
 	}
 	if c.workloads["throughput"] {
@@ -219,7 +236,7 @@ func botrunWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *fi
 	if err != nil {
 		return fmt.Errorf("start-up with 200 scripts: %w", err)
 	}
-	rtt, err := load.Ping(ctx, b.Bot, "first", time.Second)
+	rtt, err := ping(ctx, b, "first")
 	answered := time.Since(b.Proc.Started())
 	b.close()
 	if err != nil {
@@ -250,7 +267,7 @@ func reload(ctx context.Context, w *workspace, c config, p *peer, scripts int) (
 		return 0, err
 	}
 	defer b.close()
-	if _, err := load.Ping(ctx, b.Bot, "warm", time.Second); err != nil {
+	if _, err := ping(ctx, b, "warm"); err != nil {
 		return 0, err
 	}
 	path := filepath.Join(b.dir, "bench."+p.ext)
