@@ -41,10 +41,10 @@ type interaction struct {
 
 // Response is the bot's initial answer to an injected interaction.
 type Response struct {
-	Type      int             // callback type: 4 message, 5 deferred, 6, 7, 8 choices, 9 modal
-	Data      json.RawMessage // the callback's data as sent
-	Content   string
-	Ephemeral bool
+	Type      int             `json:"type"`           // callback type: 4 message, 5 deferred, 6, 7, 8 choices, 9 modal
+	Data      json.RawMessage `json:"data,omitempty"` // the callback's data as sent
+	Content   string          `json:"content,omitempty"`
+	Ephemeral bool            `json:"ephemeral,omitempty"`
 }
 
 // Pending is an injected interaction awaiting the bot's response.

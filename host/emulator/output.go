@@ -27,23 +27,23 @@ const (
 // Output is one thing the bot did, as the console prints it and tests
 // assert it. Fields not meaningful for a kind are zero.
 type Output struct {
-	Kind          OutputKind
-	ChannelID     string
-	ChannelName   string // "general", or "DM"
-	MessageID     string
-	Content       string
-	ReplyTo       string // id of the message replied to
-	ReplyToAuthor string // username of its author
-	Emoji         string
-	Embeds        json.RawMessage
-	Components    json.RawMessage
-	Data          json.RawMessage // the request body as the bot sent it
-	Ephemeral     bool
-	InteractionID string
-	ResponseType  int    // interaction callback type
-	Scope         string // commands: "global" or a guild id
-	Count         int    // commands: how many in the scope
-	Status        string // presence: online, idle, dnd, invisible
+	Kind          OutputKind      `json:"kind"`
+	ChannelID     string          `json:"channel_id,omitempty"`
+	ChannelName   string          `json:"channel_name,omitempty"` // "general", or "DM"
+	MessageID     string          `json:"message_id,omitempty"`
+	Content       string          `json:"content,omitempty"`
+	ReplyTo       string          `json:"reply_to,omitempty"`        // id of the message replied to
+	ReplyToAuthor string          `json:"reply_to_author,omitempty"` // username of its author
+	Emoji         string          `json:"emoji,omitempty"`
+	Embeds        json.RawMessage `json:"embeds,omitempty"`
+	Components    json.RawMessage `json:"components,omitempty"`
+	Data          json.RawMessage `json:"data,omitempty"` // the request body as the bot sent it
+	Ephemeral     bool            `json:"ephemeral,omitempty"`
+	InteractionID string          `json:"interaction_id,omitempty"`
+	ResponseType  int             `json:"response_type,omitempty"` // interaction callback type
+	Scope         string          `json:"scope,omitempty"`         // commands: "global" or a guild id
+	Count         int             `json:"count,omitempty"`         // commands: how many in the scope
+	Status        string          `json:"status,omitempty"`        // presence: online, idle, dnd, invisible
 }
 
 var responseNames = map[int]string{

@@ -15,12 +15,12 @@ import (
 
 // Request is one REST call the emulator received.
 type Request struct {
-	Method string
-	Path   string // as sent, with the /api/vN prefix, without the query
-	Query  string
-	Route  string // the matched route, e.g. "POST /channels/{channel_id}/messages"; "" if none
-	Status int
-	Body   json.RawMessage // the request body when it was JSON
+	Method string          `json:"method"`
+	Path   string          `json:"path"` // as sent, with the /api/vN prefix, without the query
+	Query  string          `json:"query,omitempty"`
+	Route  string          `json:"route"` // the matched route, e.g. "POST /channels/{channel_id}/messages"; "" if none
+	Status int             `json:"status"`
+	Body   json.RawMessage `json:"body,omitempty"` // the request body when it was JSON
 }
 
 // maxRequestLog bounds the request log; the oldest calls are forgotten.

@@ -155,6 +155,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.serveGateway(w, r, r.URL.Path == "/resume")
+	case strings.HasPrefix(r.URL.Path, controlPrefix):
+		s.serveControl(w, r)
 	case strings.HasPrefix(r.URL.Path, "/api/"):
 		s.serveREST(w, r)
 	default:

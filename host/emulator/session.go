@@ -34,12 +34,12 @@ type event struct {
 
 // SessionInfo describes a gateway session for tests and the console.
 type SessionInfo struct {
-	ID        string
-	Shard     [2]int
-	Intents   uint64
-	Connected bool
-	Seq       int64
-	Presence  json.RawMessage
+	ID        string          `json:"id"`
+	Shard     [2]int          `json:"shard"`
+	Intents   uint64          `json:"intents"`
+	Connected bool            `json:"connected"`
+	Seq       int64           `json:"seq"`
+	Presence  json.RawMessage `json:"presence,omitempty"`
 }
 
 // record assigns the next sequence number to a dispatch, buffers it and
