@@ -222,14 +222,16 @@ func intValue(n int64) lua.LValue {
 	return lua.LNumber(n)
 }
 
+// numberText converts a JSON number. Beyond ±2^53 a Lua number cannot
+// hold every integer exactly, so such numbers stay strings of their text.
 func numberText(t string) lua.LValue {
 	if n, err := strconv.ParseInt(t, 10, 64); err == nil {
 		return intValue(n)
 	}
-	if isIntText(t) {
-		return lua.LString(t) // beyond int64: keep every digit
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.Abs(f) > maxSafeInt {
+		return lua.LString(t)
 	}
-	f, _ := strconv.ParseFloat(t, 64)
 	return lua.LNumber(f)
 }
 

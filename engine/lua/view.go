@@ -2,7 +2,6 @@ package lua
 
 import (
 	"encoding/json"
-	"math"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -34,42 +33,20 @@ func (s *script) newView(v jsondoc.Value, obj *bindings.Object) *lua.LUserData {
 }
 
 // docValue converts one JSON value for a script: scalars directly,
-// containers as views. null is nil. Integers beyond 2^53 are strings so
-// that no digit is lost (ids are strings already).
+// containers as views. null is nil. Numbers beyond ±2^53 are strings of
+// their JSON text, so that no digit is lost (ids are strings already).
 func (s *script) docValue(v jsondoc.Value) lua.LValue {
 	switch v.Kind() {
 	case jsondoc.Bool:
 		return lua.LBool(v.Bool())
 	case jsondoc.Number:
-		if n, ok := v.Int(); ok {
-			if n > maxSafeInt || n < -maxSafeInt {
-				return lua.LString(v.NumberText())
-			}
-			return lua.LNumber(n)
-		}
-		f := v.Float()
-		if math.IsInf(f, 0) || (math.Abs(f) > maxSafeInt && f == math.Trunc(f) && isIntText(v.NumberText())) {
-			return lua.LString(v.NumberText())
-		}
-		return lua.LNumber(f)
+		return numberText(v.NumberText())
 	case jsondoc.String:
 		return lua.LString(v.Str())
 	case jsondoc.Array, jsondoc.Object:
 		return s.newView(v, nil)
 	}
 	return lua.LNil
-}
-
-func isIntText(t string) bool {
-	for i, c := range t {
-		if c == '-' && i == 0 {
-			continue
-		}
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return t != ""
 }
 
 func toView(v lua.LValue) *view {
