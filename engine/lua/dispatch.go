@@ -22,18 +22,33 @@ func (s *script) dispatch(d *engine.Delivery) {
 		}
 		return data
 	}
+	// The delivery hears of the first failure among its handlers, once.
+	var onErr func(*engine.ScriptError)
+	if d.OnError != nil {
+		reported := false
+		onErr = func(se *engine.ScriptError) {
+			if !reported {
+				reported = true
+				d.OnError(se)
+			}
+		}
+	}
 	if rt := ev.Route; rt != nil {
 		cb, ok := s.bs.Reg.Lookup(*rt)
 		c, isLua := cb.(*callback)
 		if !ok || !isLua {
 			s.log.Warn("no handler for routed interaction", "kind", rt.Kind, "key", rt.Key)
+			if onErr != nil {
+				onErr(&engine.ScriptError{Kind: engine.KindHandler, Script: s.unit.Name, Path: s.unit.Path,
+					Message: "no " + rt.Kind + " handler for " + rt.Key})
+			}
 			return
 		}
 		var done func([]lua.LValue)
 		if rt.Kind == "autocomplete" {
-			done = func(rets []lua.LValue) { s.autocompleteResult(viewOf(), rets) }
+			done = func(rets []lua.LValue) { s.autocompleteResult(viewOf(), rets, onErr) }
 		}
-		s.invoke(c.fn, rt.Kind+" handler", []lua.LValue{viewOf()}, done)
+		s.invoke(c.fn, rt.Kind+" handler", []lua.LValue{viewOf()}, done, onErr)
 		return
 	}
 	// Specific handlers (of the name and its aliases) run before "*" ones,
@@ -61,9 +76,9 @@ func (s *script) dispatch(d *engine.Delivery) {
 			continue
 		}
 		if h.Event == "*" {
-			s.invoke(c.fn, ev.Name+" handler", []lua.LValue{nameV, viewOf()}, nil)
+			s.invoke(c.fn, ev.Name+" handler", []lua.LValue{nameV, viewOf()}, nil, onErr)
 		} else {
-			s.invoke(c.fn, ev.Name+" handler", []lua.LValue{viewOf()}, nil)
+			s.invoke(c.fn, ev.Name+" handler", []lua.LValue{viewOf()}, nil, onErr)
 		}
 	}
 }
@@ -94,7 +109,7 @@ func (s *script) eventView(d *engine.Delivery) lua.LValue {
 // autocompleteResult answers an autocomplete interaction with the list its
 // handler returned (the handler may also call ix:respond itself and
 // return nothing).
-func (s *script) autocompleteResult(ix lua.LValue, rets []lua.LValue) {
+func (s *script) autocompleteResult(ix lua.LValue, rets []lua.LValue, onErr func(*engine.ScriptError)) {
 	if len(rets) == 0 || rets[0] == lua.LNil {
 		return
 	}
@@ -103,5 +118,5 @@ func (s *script) autocompleteResult(ix lua.LValue, rets []lua.LValue) {
 	if !ok {
 		return
 	}
-	s.invoke(fn, "autocomplete response", []lua.LValue{ix, rets[0]}, nil)
+	s.invoke(fn, "autocomplete response", []lua.LValue{ix, rets[0]}, nil, onErr)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
 	"github.com/botrun/botrun/engine/enginetest"
+	"github.com/botrun/botrun/engine/jsondoc"
 	"github.com/botrun/botrun/engine/loop"
 	"github.com/botrun/botrun/engine/lua"
 	"github.com/botrun/botrun/engine/watchdog"
@@ -378,4 +379,44 @@ log.info("gsub ok")
 	}
 	defer h.Close(s)
 	h.Expect(0, "log INFO gsub ok")
+}
+
+func TestDeliveryOnErrorOncePerDelivery(t *testing.T) {
+	dir := botDir(t, map[string]string{"f.lua": `
+on("MESSAGE_CREATE", function(m) if m.content == "bad" then error("first") end end)
+on("MESSAGE_CREATE", function(m) if m.content == "bad" then discord.get("/fail/500") end end)
+command({name = "c", description = "d"}, function(ix) local x = nil; return x.y end)
+`})
+	h := enginetest.NewHarness(t, dir, newLua)
+	s, err := h.Load("f", "f.lua", engine.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	s.Start()
+	got := make(chan *engine.ScriptError, 10)
+	deliver := func(ev bindings.Event) {
+		doc, _ := jsondoc.Parse(ev.Data)
+		if err := s.Deliver(&engine.Delivery{Event: ev, Doc: doc, OnError: func(e *engine.ScriptError) { got <- e }}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deliver(enginetest.Message("1", "bad"))
+	n := h.Expect(0, "error f.lua:2:*first", "error f.lua:3:*500*")
+	deliver(enginetest.Message("2", "good"))
+	deliver(enginetest.Interaction("3", "c", nil))
+	h.Expect(n, "error f.lua:4:*")
+	first := <-got
+	if first.Line != 2 || !strings.Contains(first.Message, "first") {
+		t.Fatalf("first error %+v", first)
+	}
+	second := <-got
+	if second.Line != 4 {
+		t.Fatalf("routed error %+v", second)
+	}
+	select {
+	case e := <-got:
+		t.Fatalf("more than one report per delivery: %+v", e)
+	default:
+	}
 }

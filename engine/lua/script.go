@@ -64,7 +64,8 @@ type run struct {
 	kind   engine.ErrorKind
 	budget *loop.Budget
 	done   func(rets []lua.LValue) // on success; may be nil
-	failed func(err *engine.ScriptError)
+	failed func(err *engine.ScriptError) // instead of logging (load)
+	onErr  func(err *engine.ScriptError) // after logging (Delivery.OnError)
 }
 
 func (e *Engine) load(ctx context.Context, u engine.Unit, bs *bindings.Script, check bool) (engine.Script, error) {
@@ -232,7 +233,7 @@ func (s *script) PostTracked(cb bindings.Callback, done func(), args ...any) boo
 		for i, a := range args {
 			largs[i] = s.toLua(a)
 		}
-		s.invoke(c.fn, "callback", largs, nil)
+		s.invoke(c.fn, "callback", largs, nil, nil)
 	})
 	if !posted {
 		done()
@@ -251,10 +252,11 @@ type callback struct {
 
 func (c *callback) Lang() string { return "lua" }
 
-// invoke runs fn(args...) as a new handler invocation.
-func (s *script) invoke(fn *lua.LFunction, what string, args []lua.LValue, done func([]lua.LValue)) {
+// invoke runs fn(args...) as a new handler invocation. onErr, if not nil,
+// hears of its failure after it is logged.
+func (s *script) invoke(fn *lua.LFunction, what string, args []lua.LValue, done func([]lua.LValue), onErr func(*engine.ScriptError)) {
 	r := &run{fn: fn, what: what, kind: engine.KindHandler,
-		budget: loop.NewBudget(s.limits.CPU, s.eng.now), done: done}
+		budget: loop.NewBudget(s.limits.CPU, s.eng.now), done: done, onErr: onErr}
 	s.start(r, args...)
 }
 
@@ -356,4 +358,7 @@ func (s *script) report(r *run, se *engine.ScriptError) {
 		s.eng.onError(se)
 	}
 	s.log.Error(r.what+" failed", "error", se.Error(), "kind", string(se.Kind))
+	if r.onErr != nil {
+		r.onErr(se)
+	}
 }
