@@ -63,7 +63,7 @@ type run struct {
 	what   string // "load", "handler", "timer callback", ...
 	kind   engine.ErrorKind
 	budget *loop.Budget
-	done   func(rets []lua.LValue) // on success; may be nil
+	done   func(rets []lua.LValue)       // on success; may be nil
 	failed func(err *engine.ScriptError) // instead of logging (load)
 	onErr  func(err *engine.ScriptError) // after logging (Delivery.OnError)
 }
