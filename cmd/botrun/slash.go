@@ -27,13 +27,16 @@ func parseSlash(line string) (*slashCommand, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(toks) == 0 || strings.Contains(toks[0], ":") {
+	if len(toks) == 0 || toks[0] == "" || strings.Contains(toks[0], ":") {
 		return nil, fmt.Errorf("missing command name: %q", line)
 	}
 	sc := &slashCommand{Name: toks[0], Options: map[string]string{}}
 	for _, t := range toks[1:] {
 		k, v, ok := strings.Cut(t, ":")
 		if !ok {
+			if t == "" {
+				return nil, fmt.Errorf("empty subcommand name in %q", line)
+			}
 			if len(sc.Order) > 0 {
 				return nil, fmt.Errorf("%q: options are written name:value", t)
 			}
