@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/botrun/botrun/host/emulator"
+	"github.com/botrun/botrun/host/gateway"
+)
+
+// TestIntentsAndCommandsFollowReloads: adding a script that handles a new
+// event widens the gateway intents, and one that declares a command gets
+// it registered, without restarting botrun.
+func TestIntentsAndCommandsFollowReloads(t *testing.T) {
+	emu := emulator.New(emulator.Options{})
+	if err := emu.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	out, unsub := emu.Subscribe()
+	defer unsub()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"members.lua": `on("GUILD_MEMBER_ADD", function(m) end)` + "\n"})
+	p := start(t, []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token()}, "run", dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := emu.WaitSessions(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	want := gateway.IntentsFor([]string{"GUILD_MEMBER_ADD"})
+	if got := emu.Sessions()[0].Intents; got != want {
+		t.Fatalf("intents = %d, want %d", got, want)
+	}
+
+	writeFiles(t, dir, map[string]string{"ping.lua": `on("MESSAGE_CREATE", function(m) if m.content == "!ping" then m:reply("pong") end end)` + "\n" +
+		`command({name = "echo", description = "Say it back"}, function(ix) ix:respond("echo") end)` + "\n"})
+	waitOutput(t, ctx, out, func(o emulator.Output) bool { return o.Kind == emulator.OutCommands && o.Count == 1 })
+	want = gateway.IntentsFor([]string{"GUILD_MEMBER_ADD", "MESSAGE_CREATE"})
+	for {
+		ss := emu.Sessions()
+		if len(ss) > 0 && ss[len(ss)-1].Connected && ss[len(ss)-1].Intents == want {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("intents never widened to %d; sessions %+v\n%s", want, emu.Sessions(), p.stderr)
+		case <-time.After(20 * time.Millisecond): // poll the emulator's session list
+		}
+	}
+	if _, err := emu.InjectMessage(emu.ChannelID("general"), "!ping"); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, ctx, out, func(o emulator.Output) bool { return o.Content == "pong" })
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(); code != 0 {
+		t.Errorf("exit %d\n%s", code, p.stderr)
+	}
+}
