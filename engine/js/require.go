@@ -103,6 +103,9 @@ func (s *script) loadModule(name string, src []byte) (*module, error) {
 		s.modules[name] = m
 		return m, nil
 	}
+	if err := checkNesting(string(src)); err != nil {
+		return nil, &engine.ScriptError{Kind: engine.KindSyntax, Script: s.unit.Name, Path: name, Message: err.Error(), Err: err}
+	}
 	prog, err := goja.Compile(name, modulePrefix+string(src)+moduleSuffix, false)
 	if err != nil {
 		return nil, s.syntaxError(name, src, err)

@@ -41,6 +41,7 @@ func (s *script) setupVM() {
 	s.installTimers()
 	s.installConsole()
 	s.installLimits()
+	s.installCompileGuards()
 	vm.Set("config", s.toJS(s.bs.Config))
 }
 

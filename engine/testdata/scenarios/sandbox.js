@@ -28,6 +28,7 @@ attempt("require absolute", () => require("/etc/passwd"))
 attempt("require dots", () => require("..secret"))
 attempt("require missing", () => require("nope.nothing"))
 attempt("go stack", () => globalThis.runtime || globalThis.os || globalThis.env)
+attempt("deep load", () => eval("(".repeat(200000) + ")".repeat(200000)))
 // The token and the environment are nowhere to be found.
 const seen = new Set()
 let found = false
