@@ -420,3 +420,20 @@ command({name = "c", description = "d"}, function(ix) local x = nil; return x.y 
 	default:
 	}
 }
+
+func TestYieldOutsideCoroutineIsLocated(t *testing.T) {
+	dir := botDir(t, map[string]string{"y.lua": `
+on("MESSAGE_CREATE", function(m)
+  coroutine.yield(1)
+end)
+`})
+	h := enginetest.NewHarness(t, dir, newLua)
+	s, err := h.Load("y", "y.lua", engine.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	s.Start()
+	enginetest.Deliver(s, enginetest.Message("1", "x"))
+	h.Expect(0, "error y.lua:3: attempt to yield from outside a coroutine")
+}

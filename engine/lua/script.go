@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 
 	lua "github.com/yuin/gopher-lua"
@@ -297,7 +298,11 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 			return // an async binding resumes r when its result is posted
 		}
 		delete(s.roots, r.co)
-		s.report(r, &engine.ScriptError{Kind: r.kind, Message: "attempt to yield from outside a coroutine"})
+		se := &engine.ScriptError{Kind: r.kind, Message: "attempt to yield from outside a coroutine", Stack: traceback(r.co)}
+		if first, _, _ := strings.Cut(se.Stack, "\n"); first != "" {
+			se.Path, se.Line, _ = splitLocation(first)
+		}
+		s.report(r, se)
 	case lua.ResumeOK:
 		delete(s.roots, r.co)
 		s.recycle(r.co)
