@@ -163,6 +163,9 @@ func (s *script) callAsync(L *lua.LState, f bindings.Func, kind, display string)
 		return s.failRaw(L, fmt.Errorf("%s: %w", display, err), 2)
 	}
 	busy := s.loop.Busy()
+	if L != r.co {
+		s.waiting[L] = true
+	}
 	go func() {
 		res, err := safeCall(f, call)
 		posted := s.loop.Post(func() {
@@ -174,6 +177,8 @@ func (s *script) callAsync(L *lua.LState, f bindings.Func, kind, display string)
 			if err != nil && s.check && errors.Is(err, bindings.ErrNotConnected) {
 				err, res = nil, nil // botrun check: no platform, no failure
 			}
+			s.delivering = L != r.co
+			defer func() { s.delivering = false }()
 			if err != nil {
 				s.resume(r, lua.LFalse, s.errorValue(err, loc))
 				return

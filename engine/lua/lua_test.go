@@ -437,3 +437,29 @@ end)
 	enginetest.Deliver(s, enginetest.Message("1", "x"))
 	h.Expect(0, "error y.lua:3: attempt to yield from outside a coroutine")
 }
+
+func TestWaitingCoroutineCannotBeResumedByScript(t *testing.T) {
+	dir := botDir(t, map[string]string{"w.lua": `
+local parked
+on("MESSAGE_CREATE", function(m)
+  if m.content == "park" then
+    parked = coroutine.create(function() return discord.get("/wait?for=release").slow end)
+    log.info("parked result", coroutine.resume(parked))
+  elseif m.content == "poke" then
+    log.info("poke", coroutine.resume(parked, "fake"))
+    discord.send("100", "release")
+  end
+end)
+`})
+	h := enginetest.NewHarness(t, dir, newLua)
+	s, err := h.Load("w", "w.lua", engine.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	s.Start()
+	enginetest.Deliver(s, enginetest.Message("1", "park"))
+	enginetest.Deliver(s, enginetest.Message("2", "poke"))
+	h.Expect(0, "log INFO poke false cannot resume a coroutine that is waiting for a binding call to finish",
+		"log INFO parked result true true")
+}

@@ -158,6 +158,15 @@ func (s *script) resumeHook(raw lua.LGFunction) lua.LGFunction {
 			L.Push(lua.LString("cannot resume a handler's coroutine"))
 			return 2
 		}
+		if s.waiting[th] {
+			if !s.delivering {
+				L.Push(lua.LFalse)
+				L.Push(lua.LString("cannot resume a coroutine that is waiting for a binding call to finish"))
+				return 2
+			}
+			delete(s.waiting, th)
+			s.delivering = false
+		}
 		if s.depth >= s.limits.CallStack {
 			L.Push(lua.LFalse)
 			L.Push(lua.LString(fmt.Sprintf("stack overflow (more than %d nested pcall/coroutine levels)", s.limits.CallStack)))

@@ -48,6 +48,11 @@ type script struct {
 	idle    []*lua.LState         // finished handler coroutines, reused (a new one costs ~10 KB)
 	depth   int                   // nested coroutine resumes (pcall, user coroutines)
 	active  *run                  // the run inside the VM right now
+	// waiting are coroutines (other than handler roots) suspended inside an
+	// async binding; only the engine's delivery of the result may resume
+	// them (delivering is true while it does).
+	waiting    map[*lua.LState]bool
+	delivering bool
 
 	filesMu sync.Mutex // guards files: read by the runner
 	files   []string
@@ -85,6 +90,7 @@ func (e *Engine) load(ctx context.Context, u engine.Unit, bs *bindings.Script, c
 		modules: map[string]lua.LValue{},
 		loading: map[string]bool{},
 		roots:   map[*lua.LState]bool{},
+		waiting: map[*lua.LState]bool{},
 		methods: map[string]map[string]lua.LValue{},
 		funcs:   map[string]lua.LValue{},
 	}
