@@ -126,10 +126,11 @@ func (s *script) runPrelude() error {
 	if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, hooks); err != nil {
 		return fmt.Errorf("lua prelude: %w", err)
 	}
-	mk, ok := L.Get(-1).(*lua.LFunction)
+	ret := L.Get(-1)
 	L.Pop(1)
+	mk, ok := ret.(*lua.LFunction)
 	if !ok {
-		return fmt.Errorf("lua prelude: returned %s, want the async wrapper factory", L.Get(-1).Type())
+		return fmt.Errorf("lua prelude: returned a %s, want the async wrapper factory", ret.Type())
 	}
 	s.mkasync = mk
 	return nil
