@@ -48,17 +48,21 @@ type Backfill struct {
 
 	mu       sync.Mutex // guards the fields below
 	self     string
-	channels []string           // visible text channels, READY order
-	last     map[string]mark    // channel → newest message delivered
-	since    time.Time          // first connect: history before it is not replayed
-	seen     *idSet             // delivered message ids
-	filling  bool               // a pass is running: live events wait in held
-	again    bool               // another reconnect happened during the pass
-	held     []heldEvent        // live events during a pass
-	skip     map[string]bool    // channels the bot may not read (403)
-	cancel   context.CancelFunc // stops the running pass
-	wg       sync.WaitGroup     // the running pass
-	closed   bool
+	channels []string        // visible text channels, READY order
+	last     map[string]mark // channel → newest message delivered
+	// since is the second of the first READY: history before it is not
+	// replayed. (Timestamps have second precision, so a message sent in
+	// that very second just before the connection may be replayed once.)
+	since   time.Time
+	seen    *idSet             // delivered message ids
+	running bool               // the backfill goroutine is active
+	filling bool               // a pass is due or running: live events wait in held
+	again   bool               // a reconnect happened while the goroutine ran
+	held    []heldEvent        // live events during a pass
+	skip    map[string]bool    // channels the bot may not read (403)
+	cancel  context.CancelFunc // stops the running pass
+	wg      sync.WaitGroup     // the running pass
+	closed  bool
 }
 
 type mark struct {
@@ -247,18 +251,20 @@ func (b *Backfill) channelLocked(name string, data json.RawMessage) {
 	}
 }
 
-// start begins a pass, or asks the running one to go again.
+// start runs a pass, or queues another one when a pass is running (a
+// reconnect during a pass).
 func (b *Backfill) start() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return
 	}
-	if b.filling {
+	b.filling = true
+	if b.running {
 		b.again = true
 		return
 	}
-	b.filling = true
+	b.running = true
 	ctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
 	b.wg.Add(1)
@@ -284,7 +290,7 @@ func (b *Backfill) run(ctx context.Context) {
 		}
 		held := b.held
 		b.held = nil
-		b.filling = false
+		b.filling, b.running = false, false
 		b.mu.Unlock()
 		for _, h := range held {
 			b.deliverLocked(h.name, h.data)

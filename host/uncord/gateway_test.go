@@ -47,7 +47,7 @@ func startBot(t *testing.T, s *emu.Server, acfg AuthConfig) *bot {
 		t.Fatal(err)
 	}
 	b := &bot{t: t, s: s, auth: a, wake: make(chan struct{}, 1), done: make(chan error, 1)}
-	b.bf = NewBackfill(BackfillConfig{API: cl, Deliver: b.deliver})
+	b.bf = NewBackfill(BackfillConfig{API: cl, Deliver: b.deliver, Now: acfg.Now})
 	gcfg, err := GatewayConfig(s.URL(), a, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -171,10 +171,12 @@ func inject(t *testing.T, s *emu.Server, ch string, contents ...string) {
 }
 
 func TestGatewayBackfillAfterEveryKindOfReconnect(t *testing.T) {
-	s := startEmu(t, emu.Options{HeartbeatInterval: 300 * time.Millisecond})
-	b := startBot(t, s, AuthConfig{})
-	ctx := ctxT(t)
+	c := newClock()
+	s := startEmu(t, emu.Options{HeartbeatInterval: 300 * time.Millisecond, Now: c.Now})
 	inject(t, s, "general", "before-connect") // never replayed
+	c.Advance(time.Second)                    // timestamps have second precision
+	b := startBot(t, s, AuthConfig{Now: c.Now})
+	ctx := ctxT(t)
 	b.waitFor("READY", count("READY"))
 	inject(t, s, "general", "live-1")
 	b.waitFor("live-1", countN("MESSAGE_CREATE", 1))
