@@ -37,7 +37,13 @@ func (s *script) bindingFunc(f bindings.Func, this *bindings.Object) goja.Value 
 		c.Where = func() string { return where }
 		release, err := s.loop.Acquire()
 		if err != nil {
-			panic(s.jsError(&bindings.UsageError{Func: f.Name, Msg: "too many pending operations and timers: " + err.Error()}, where))
+			// Like every failure of an async binding, the limit rejects
+			// the Promise rather than throwing.
+			p, _, reject := s.vm.NewPromise()
+			if rerr := reject(s.jsError(&limitError{f.Name, err}, where)); rerr != nil {
+				panic(rerr)
+			}
+			return s.vm.ToValue(p)
 		}
 		done := s.loop.Busy()
 		p, resolve, reject := s.vm.NewPromise()
@@ -111,6 +117,8 @@ func (s *script) jsError(err error, where string) *goja.Object {
 		}
 	case errors.As(err, &usage):
 		o = s.newError(s.typeErrCtor, usage.Error())
+	case errors.As(err, new(*limitError)):
+		o = s.newError(s.typeErrCtor, err.Error())
 	case errors.Is(err, context.Canceled) || errors.Is(err, errClosing):
 		o = s.newError(s.errorCtor, "cancelled: the script is being unloaded")
 	default:
@@ -125,3 +133,15 @@ func (s *script) jsError(err error, where string) *goja.Object {
 	}
 	return o
 }
+
+// limitError is a binding refused at the pending-operations cap: a
+// TypeError carrying code "LIMIT".
+type limitError struct {
+	fn  string
+	err error
+}
+
+func (e *limitError) Error() string {
+	return e.fn + ": too many pending operations and timers: " + e.err.Error()
+}
+func (e *limitError) Unwrap() error { return e.err }

@@ -18,6 +18,7 @@ func (s *script) installConsole() {
 	levels := map[string]slog.Level{
 		"log": slog.LevelInfo, "info": slog.LevelInfo, "debug": slog.LevelDebug,
 		"warn": slog.LevelWarn, "error": slog.LevelError, "trace": slog.LevelDebug,
+		"dir": slog.LevelInfo,
 	}
 	for name, level := range levels {
 		console.Set(name, func(call goja.FunctionCall) goja.Value {
@@ -29,6 +30,18 @@ func (s *script) installConsole() {
 			return goja.Undefined()
 		})
 	}
+	// console.assert(cond, ...msg) logs an error when cond is falsy.
+	console.Set("assert", func(call goja.FunctionCall) goja.Value {
+		if call.Argument(0).ToBoolean() {
+			return goja.Undefined()
+		}
+		msg := "Assertion failed"
+		if len(call.Arguments) > 1 {
+			msg += ": " + s.consoleLine(call.Arguments[1:])
+		}
+		s.bs.Log.Error(msg)
+		return goja.Undefined()
+	})
 	s.vm.Set("console", console)
 }
 

@@ -247,3 +247,21 @@ func TestDeterministicSources(t *testing.T) {
 	defer s.Close(context.Background())
 	sink.wait(t, "det 2030-01-02T03:04:05.000Z 0.5")
 }
+
+func TestPendingLimit(t *testing.T) {
+	dir := writeBot(t, map[string]string{"p.js": `
+const ids = []
+for (let i = 0; i < 3; i++) ids.push(setTimeout(() => {}, 60000))
+try { setTimeout(() => {}, 1) } catch (e) { log.info("timer", e.name, e.code) }
+sleep(1).catch((e) => log.info("async", e.name, e.code))
+ids.forEach(clearTimeout)
+sleep(1).then(() => log.info("freed"))
+console.assert(1 === 2, "math", "broke")
+console.assert(true, "never logged")
+`})
+	s := loadScript(t, dir, "p.js", loadOpts{limits: engine.Limits{MaxPending: 3}})
+	s.log.wait(t, "timer TypeError LIMIT")
+	s.log.wait(t, "async TypeError LIMIT")
+	s.log.wait(t, "freed")
+	s.log.wait(t, "ERROR Assertion failed: math broke")
+}

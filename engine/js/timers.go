@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
-
-	"github.com/botrun/botrun/bindings"
 )
 
 // setTimeout and friends. The queue lives on the loop goroutine and fires
@@ -182,7 +180,7 @@ func (s *script) installTimers() {
 			}
 			id, err := s.timers.add(fn, d, every, args)
 			if err != nil {
-				panic(s.jsError(&bindings.UsageError{Func: name, Msg: "too many pending timers and operations: " + err.Error()}, s.where()))
+				panic(s.jsError(&limitError{name, err}, s.where()))
 			}
 			return s.vm.ToValue(id)
 		}
