@@ -45,7 +45,7 @@ func (e *jsEngine) Load(ctx context.Context, u engine.Unit, bs *bindings.Script)
 		return nil, err
 	}
 	if err := s.load(ctx); err != nil {
-		s.Close(context.Background())
+		s.closeNow()
 		return nil, err
 	}
 	return s, nil

@@ -265,3 +265,27 @@ console.assert(true, "never logged")
 	s.log.wait(t, "freed")
 	s.log.wait(t, "ERROR Assertion failed: math broke")
 }
+
+func TestFailedLoadDoesNotWaitForPending(t *testing.T) {
+	checkNoLeak(t)
+	dir := writeBot(t, map[string]string{"f.js": "sleep(3600000)\nsetTimeout(() => {}, 3600000)\nthrow new Error('late failure')\n"})
+	start := time.Now()
+	_, err := tryLoad(t, dir, "f.js", loadOpts{})
+	if err == nil || !strings.Contains(err.Error(), "f.js:3:") {
+		t.Fatalf("err = %v", err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Fatalf("failed load took %v", el)
+	}
+}
+
+func TestLoadContextCancelled(t *testing.T) {
+	dir := writeBot(t, map[string]string{"spin.js": "for (;;) {}\n"})
+	e := New(engine.Limits{LoadCPU: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := e.Load(ctx, engine.Unit{Name: "spin", Path: "spin.js", Dir: dir, Lang: "js"}, newTestScript("spin", "spin.js", newLogSink()))
+	if err == nil || !strings.Contains(err.Error(), "load cancelled") {
+		t.Fatalf("err = %v", err)
+	}
+}

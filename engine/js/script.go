@@ -91,6 +91,14 @@ func (s *script) Close(ctx context.Context) error {
 	return s.closeErr
 }
 
+// closeNow closes without waiting for pending operations: they are
+// cancelled, running code is interrupted.
+func (s *script) closeNow() {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.Close(ctx)
+}
+
 // load runs the entry module's top level on the loop goroutine and waits
 // for it.
 func (s *script) load(ctx context.Context) error {
@@ -104,7 +112,7 @@ func (s *script) load(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 		s.vm.Interrupt(ctx.Err())
-		s.Close(context.Background())
+		s.closeNow()
 		return &engine.ScriptError{Kind: engine.KindLoad, Script: s.unit.Name, Path: s.unit.Path,
 			Message: "load cancelled: " + ctx.Err().Error(), Err: ctx.Err()}
 	}
