@@ -137,6 +137,16 @@ func (s *Server) SendReconnect(shard int) {
 	}
 }
 
+// RequestHeartbeat sends op 1, which Discord uses to ask for a heartbeat
+// at once; a client should answer with op 1 without waiting for its timer.
+func (s *Server) RequestHeartbeat(shard int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.selectConnsLocked(shard) {
+		c.enqueue(outFrame{data: []byte(`{"op":1,"d":null,"s":null,"t":null}`)})
+	}
+}
+
 // SendInvalidSession sends op 9. With resumable false the session is
 // forgotten, so only a fresh Identify works (on this or a new connection).
 func (s *Server) SendInvalidSession(shard int, resumable bool) {

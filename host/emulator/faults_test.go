@@ -250,3 +250,32 @@ func TestSetDelay(t *testing.T) {
 		t.Fatal("a delayed request outlived Close")
 	}
 }
+
+func TestRequestHeartbeat(t *testing.T) {
+	s := start(t, Options{})
+	c, _, _ := connect(t, s, allIntents, nil)
+	c.expectDispatch("GUILD_CREATE")
+	s.RequestHeartbeat(AllShards)
+	if f := c.expectOp(opHeartbeat); string(f.D) != "null" {
+		t.Fatalf("op 1 d = %s", f.D)
+	}
+}
+
+func TestIdentifyIntervalAndResumeWindow(t *testing.T) {
+	s := start(t, Options{IdentifyInterval: time.Hour, ResumeWindow: 30 * time.Millisecond})
+	c, r, _ := connect(t, s, allIntents, nil)
+	c.expectDispatch("GUILD_CREATE")
+	// A second identify in the same concurrency bucket is too fast.
+	c2 := dial(t, s.GatewayURL())
+	c2.hello()
+	c2.send(identifyPayload(s.Token(), allIntents, nil))
+	if f := c2.expectOp(opInvalidSession); string(f.D) != "false" {
+		t.Fatalf("fast identify: op 9 d = %s", f.D)
+	}
+	// Once the resume window has passed, the session is gone.
+	s.DropConnections(0)
+	waitFor(t, "the resume window to pass", func() bool { return len(s.Sessions()) == 0 })
+	if _, f := resumeOn(t, s, r.ResumeURL, r, 2); f.Op != opInvalidSession {
+		t.Fatalf("resume after the window: %+v", f)
+	}
+}

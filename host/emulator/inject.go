@@ -215,7 +215,8 @@ type Field struct{ CustomID, Value string }
 // InteractionSpec describes a user interaction to inject.
 type InteractionSpec struct {
 	Kind      InteractionKind
-	ChannelID string // default #general; the DM channel makes a DM interaction
+	ChannelID string // default #general of GuildID; the DM channel makes a DM interaction
+	GuildID   string // default the first guild; used only when ChannelID is empty
 	UserID    string // default the tester
 	// Command and autocomplete.
 	Name        string
@@ -248,7 +249,13 @@ func (s *Server) InjectInteraction(spec InteractionSpec) (*Pending, error) {
 		spec.Kind = KindCommand
 	}
 	if spec.ChannelID == "" {
-		spec.ChannelID = s.w.channelByName("general").ID
+		gs := s.w.guilds[0]
+		if spec.GuildID != "" {
+			if gs = s.w.guild(spec.GuildID); gs == nil {
+				return nil, fmt.Errorf("emulator: inject interaction: unknown guild %q", spec.GuildID)
+			}
+		}
+		spec.ChannelID = gs.channels[0] // #general
 	}
 	c := s.w.channels[spec.ChannelID]
 	if c == nil {

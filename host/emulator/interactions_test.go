@@ -361,3 +361,22 @@ func TestInjectCommandOptions(t *testing.T) {
 		t.Fatalf("DM interaction %s", p.Raw)
 	}
 }
+
+func TestInjectInteractionInOtherGuild(t *testing.T) {
+	s := start(t, Options{Guilds: 2})
+	g2 := s.GuildIDs()[1]
+	p, err := s.InjectInteraction(InteractionSpec{Name: "ping", GuildID: g2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := unmarshal[struct {
+		GuildID   string `json:"guild_id"`
+		ChannelID string `json:"channel_id"`
+	}](t, p.Raw)
+	if d.GuildID != g2 || d.ChannelID != s.ChannelIn(g2, "general") {
+		t.Fatalf("interaction in guild 2: %s", p.Raw)
+	}
+	if _, err := s.InjectInteraction(InteractionSpec{Name: "ping", GuildID: "1"}); err == nil {
+		t.Fatal("unknown guild accepted")
+	}
+}

@@ -96,7 +96,11 @@ func (s *Server) serveREST(rw http.ResponseWriter, r *http.Request) {
 	defer s.inflight.Add(-1)
 	w := &statusWriter{ResponseWriter: rw}
 	prefix, ok := apiPrefix(r.URL.Path)
-	body, _ := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+		writeError(w, http.StatusRequestEntityTooLarge, 40005, "Request entity too large")
+		return
+	}
 	r2 := r.Clone(context.WithValue(r.Context(), bodyKey{}, body))
 	r2.Body = io.NopCloser(bytes.NewReader(body))
 	r2.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)

@@ -326,3 +326,13 @@ func TestGlobalRateLimit(t *testing.T) {
 		t.Fatalf("logged %+v", r)
 	}
 }
+
+func TestBodyTooLarge(t *testing.T) {
+	s := start(t, Options{})
+	big := []byte(`{"content":"` + strings.Repeat("x", maxBody) + `"}`)
+	resp, body := api(t, s, "POST", "/api/v10/channels/"+s.ChannelID("general")+"/messages", big)
+	wantStatus(t, resp, body, 413)
+	if e := decodeErr(t, body); e.Code != 40005 {
+		t.Fatalf("413 body %s", body)
+	}
+}
