@@ -26,7 +26,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	botrunBin = filepath.Join(tmp, "botrun")
-	build := exec.Command("go", "build", "-race", "-o", botrunBin, ".")
+	args := []string{"build", "-o", botrunBin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, ".")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building botrun:", err)
