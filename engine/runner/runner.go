@@ -212,6 +212,12 @@ func (r *Runner) Close(ctx context.Context) error {
 	wg.Wait()
 	r.retiring.Wait()
 	r.cancel()
+	for _, s := range order {
+		if n := s.dropped.Swap(0); n > 0 {
+			r.log.Warn("script event queue full; events dropped for this script only",
+				"script", s.unit.Name, "dropped", n)
+		}
+	}
 	return errors.Join(errs...)
 }
 
