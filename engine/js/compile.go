@@ -102,6 +102,29 @@ func skipTemplate(src string, i int, tmpl *[]int, depth *int) int {
 	return i
 }
 
+// ctorProbes evaluate to functions whose prototype's constructor is one
+// of the hidden Function constructors. Programs are shared by all
+// runtimes, so they are compiled once.
+var ctorProbes = func() []struct {
+	prog *goja.Program
+	name string
+} {
+	var out []struct {
+		prog *goja.Program
+		name string
+	}
+	for _, p := range [...]struct{ src, name string }{
+		{"(async function () {})", "AsyncFunction"},
+		{"(function* () {})", "GeneratorFunction"},
+	} {
+		out = append(out, struct {
+			prog *goja.Program
+			name string
+		}{goja.MustCompile("probe", p.src, false), p.name})
+	}
+	return out
+}()
+
 // checkDynamic bounds source compiled at run time.
 func checkDynamic(what string, size int, parts ...string) error {
 	if size > maxDynamicSource {
@@ -171,12 +194,8 @@ func (s *script) installCompileGuards() {
 	}
 	// AsyncFunction and GeneratorFunction are reachable only through the
 	// prototypes of such functions.
-	for _, probe := range []struct{ src, name string }{
-		{"(async function () {})", "AsyncFunction"},
-		{"(function* () {})", "GeneratorFunction"},
-		{"(async () => {})", "AsyncFunction"},
-	} {
-		fn, err := vm.RunString(probe.src)
+	for _, probe := range ctorProbes {
+		fn, err := vm.RunProgram(probe.prog)
 		if err != nil {
 			continue
 		}
