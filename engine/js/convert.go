@@ -78,6 +78,9 @@ func (s *script) fromJS(v goja.Value, depth int, budget *int) (any, error) {
 	if err := spend(budget, 8); err != nil {
 		return nil, err
 	}
+	if _, isSym := v.(*goja.Symbol); isSym {
+		return nil, &convertError{"cannot pass a symbol to a binding"}
+	}
 	o, isObj := v.(*goja.Object)
 	if !isObj {
 		switch x := v.Export().(type) {

@@ -180,11 +180,13 @@ try { on(42) } catch (e) { log.info("sync", e.name, e.message) }
 discord.get().catch((e) => log.info("async", e.name, e.message))
 const cyc = {}; cyc.self = cyc
 try { discord.send("1", cyc) } catch (e) { log.info("convert", e.name, e.message) }
+try { discord.send("1", { content: Symbol("x") }) } catch (e) { log.info("symbol", e.name, e.message) }
 `})
 	s := loadScript(t, dir, "u.js", loadOpts{})
 	s.log.wait(t, "sync TypeError on:")
 	s.log.wait(t, "async TypeError discord.get:")
 	s.log.wait(t, "convert TypeError discord.send: second argument: value nested deeper than 64 levels")
+	s.log.wait(t, "symbol TypeError discord.send: second argument: cannot pass a symbol")
 }
 
 func TestCheckReportsErrors(t *testing.T) {
