@@ -38,11 +38,16 @@ func (b *bucketState) take(now time.Time) (ok bool, retry time.Duration) {
 
 // SetRateLimit sets the bucket size of one route, e.g.
 // SetRateLimit("POST /channels/{channel_id}/messages", 1, time.Second).
-// Existing counters of that route restart.
+// Existing counters of that route restart. A limit or window of 0
+// restores the default.
 func (s *Server) SetRateLimit(route string, limit int, window time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.routeLimits[route] = RateLimit{Limit: limit, Window: window}
+	if limit <= 0 || window <= 0 {
+		delete(s.routeLimits, route)
+	} else {
+		s.routeLimits[route] = RateLimit{Limit: limit, Window: window}
+	}
 	prefix := bucketHash(route) + ":"
 	for k := range s.buckets {
 		if strings.HasPrefix(k, prefix) {

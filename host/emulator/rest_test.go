@@ -293,6 +293,15 @@ func TestRouteRateLimit(t *testing.T) {
 		resp, _ := api(t, s, "POST", general, msg)
 		return resp.StatusCode == 200
 	})
+	// A zero limit restores the default (50 per second).
+	s.SetRateLimit("POST /channels/{channel_id}/messages", 0, 0)
+	for range 5 {
+		resp, body := api(t, s, "POST", general, msg)
+		wantStatus(t, resp, body, 200)
+		if resp.Header.Get("X-RateLimit-Limit") != "50" {
+			t.Fatalf("default limit: %v", resp.Header)
+		}
+	}
 	if n := s.CountRequests("POST", "POST /channels/{channel_id}/messages"); n < 5 {
 		t.Fatalf("CountRequests = %d", n)
 	}
