@@ -112,7 +112,7 @@ func BenchmarkBindingSync(b *testing.B) {
 	f := s.vm.Get("f")
 	b.ReportAllocs()
 	for b.Loop() {
-		s.call(f, "bench", func() []goja_Value { return nil })
+		s.call(f, func() []goja_Value { return nil })
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/call")
 }

@@ -100,7 +100,7 @@ func (s *script) newInvocation() *invocation {
 
 // call invokes fn as a new invocation with its own budget and reports an
 // error it raises. It returns fn's result (nil on error).
-func (s *script) call(fn goja.Value, what string, args func() []goja.Value) goja.Value {
+func (s *script) call(fn goja.Value, args func() []goja.Value) goja.Value {
 	f, ok := goja.AssertFunction(fn)
 	if !ok {
 		return nil
@@ -116,8 +116,8 @@ func (s *script) call(fn goja.Value, what string, args func() []goja.Value) goja
 }
 
 // invoke runs a callback posted through Env.Post with Go arguments.
-func (s *script) invoke(c *callback, what string, args ...any) goja.Value {
-	return s.call(c.v, what, func() []goja.Value {
+func (s *script) invoke(c *callback, args ...any) goja.Value {
+	return s.call(c.v, func() []goja.Value {
 		out := make([]goja.Value, len(args))
 		for i, a := range args {
 			out[i] = s.toJS(a)
@@ -155,9 +155,9 @@ func (s *script) dispatch(d *engine.Delivery) {
 			continue
 		}
 		if h.Event == "*" {
-			s.call(c.v, "handler", func() []goja.Value { return []goja.Value{s.vm.ToValue(ev.Name), event()} })
+			s.call(c.v, func() []goja.Value { return []goja.Value{s.vm.ToValue(ev.Name), event()} })
 		} else {
-			s.call(c.v, "handler", func() []goja.Value { return []goja.Value{event()} })
+			s.call(c.v, func() []goja.Value { return []goja.Value{event()} })
 		}
 	}
 }
@@ -177,7 +177,7 @@ func (s *script) dispatchRoute(d *engine.Delivery, event func() goja.Value) {
 		return
 	}
 	var ix goja.Value
-	res := s.call(c.v, "handler", func() []goja.Value {
+	res := s.call(c.v, func() []goja.Value {
 		ix = event()
 		return []goja.Value{ix}
 	})

@@ -139,7 +139,7 @@ func (e scriptEnv) Post(cb bindings.Callback, args ...any) bool {
 	if !ok || c.s != e.s {
 		return false
 	}
-	return e.s.loop.Post(func() { e.s.invoke(c, "callback", args...) })
+	return e.s.loop.Post(func() { e.s.invoke(c, args...) })
 }
 
 // PostTracked is Post with done called once cb has run (or at once when
@@ -153,7 +153,7 @@ func (e scriptEnv) PostTracked(cb bindings.Callback, done func(), args ...any) b
 	}
 	if !e.s.loop.Post(func() {
 		defer done()
-		e.s.invoke(c, "callback", args...)
+		e.s.invoke(c, args...)
 	}) {
 		done()
 		return false
