@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -419,6 +421,67 @@ func TestSessionsSortedByShard(t *testing.T) {
 	for i, x := range si {
 		if x.Shard != [2]int{i, 3} || !x.Connected || x.Seq != 2 { // READY + GUILD_CREATE
 			t.Fatalf("Sessions[%d] = %+v", i, x)
+		}
+	}
+}
+
+// TestConcurrentEventsStayInSequence has REST calls and injections race
+// while two sessions listen: each session must see every message once, with
+// sequence numbers that grow by exactly one.
+func TestConcurrentEventsStayInSequence(t *testing.T) {
+	s := start(t, Options{})
+	c1, _, _ := connect(t, s, allIntents, nil)
+	c2, _, _ := connect(t, s, allIntents, nil)
+	c1.expectDispatch("GUILD_CREATE")
+	c2.expectDispatch("GUILD_CREATE")
+	const workers, each = 4, 10
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for i := range each {
+				if w%2 == 0 {
+					if _, err := s.InjectMessage(s.ChannelID("general"), "inject"); err != nil {
+						errs <- err
+						return
+					}
+					continue
+				}
+				req, _ := http.NewRequest("POST", s.APIBase()+"/channels/"+s.ChannelID("welcome")+"/messages", strings.NewReader(`{"content":"rest `+itoa(i)+`"}`))
+				req.Header.Set("Authorization", "Bot "+s.Token())
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					errs <- fmt.Errorf("status %d", resp.StatusCode)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []*client{c1, c2} {
+		seen := map[string]bool{}
+		last := int64(2)
+		for range workers * each {
+			f := c.expectDispatch("MESSAGE_CREATE")
+			if *f.S != last+1 {
+				t.Fatalf("seq %d after %d", *f.S, last)
+			}
+			last = *f.S
+			id := unmarshal[Message](t, f.D).ID
+			if seen[id] {
+				t.Fatalf("message %s twice", id)
+			}
+			seen[id] = true
 		}
 	}
 }
