@@ -187,7 +187,7 @@ h.off()
 	s.deliver(t, "END", `{"n":1}`)
 	s.log.wait(t, "star END 1")
 	got := strings.Join(s.log.infos(), "|")
-	want := "star MESSAGE_CREATE 7|alias 7|once|star ONCE nil|star ONCE nil|star OFF nil|star END 1"
+	want := "alias 7|star MESSAGE_CREATE 7|once|star ONCE nil|star ONCE nil|star OFF nil|star END 1"
 	if got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}

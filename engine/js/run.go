@@ -141,7 +141,16 @@ func (s *script) dispatch(d *engine.Delivery) {
 		s.dispatchRoute(d, event)
 		return
 	}
-	hs := s.bs.Reg.Handlers(ev.Name)
+	// Handlers of the event's name and of its aliases run first, in that
+	// order, then the "*" handlers, once per event.
+	var hs, star []*bindings.Handler
+	for _, h := range s.bs.Reg.Handlers(ev.Name) {
+		if h.Event == "*" {
+			star = append(star, h)
+		} else {
+			hs = append(hs, h)
+		}
+	}
 	for _, alias := range ev.Aliases {
 		for _, h := range s.bs.Reg.Handlers(alias) {
 			if h.Event != "*" {
@@ -149,6 +158,7 @@ func (s *script) dispatch(d *engine.Delivery) {
 			}
 		}
 	}
+	hs = append(hs, star...)
 	for _, h := range hs {
 		c, ok := h.Fn.(*callback)
 		if !ok || c.s != s {
