@@ -485,3 +485,10 @@ func TestConcurrentEventsStayInSequence(t *testing.T) {
 		}
 	}
 }
+
+func TestResumeAfterIdentifyIs4005(t *testing.T) {
+	s := start(t, Options{})
+	c, r, _ := connect(t, s, allIntents, nil)
+	c.send(map[string]any{"op": 6, "d": map[string]any{"token": s.Token(), "session_id": r.SessionID, "seq": 1}})
+	c.expectClose(4005)
+}

@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -378,5 +380,18 @@ func TestInjectInteractionInOtherGuild(t *testing.T) {
 	}
 	if _, err := s.InjectInteraction(InteractionSpec{Name: "ping", GuildID: "1"}); err == nil {
 		t.Fatal("unknown guild accepted")
+	}
+}
+
+func TestPendingWaitHonoursContext(t *testing.T) {
+	s := start(t, Options{})
+	p, err := s.InjectCommand("ignored")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Wait(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait on a cancelled context = %v", err)
 	}
 }

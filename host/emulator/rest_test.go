@@ -345,3 +345,21 @@ func TestBodyTooLarge(t *testing.T) {
 		t.Fatalf("413 body %s", body)
 	}
 }
+
+func TestCreateDMAndApplication(t *testing.T) {
+	s := start(t, Options{})
+	resp, body := api(t, s, "POST", "/api/v10/users/@me/channels", map[string]any{"recipient_id": s.TestUser().ID})
+	wantStatus(t, resp, body, 200)
+	if ch := unmarshal[Channel](t, body); ch.ID != s.DMChannelID() || ch.Type != 1 {
+		t.Fatalf("DM channel %s", body)
+	}
+	resp, body = api(t, s, "POST", "/api/v10/users/@me/channels", map[string]any{"recipient_id": "1"})
+	wantStatus(t, resp, body, 400)
+	resp, body = api(t, s, "GET", "/api/v10/applications/@me", nil)
+	wantStatus(t, resp, body, 200)
+	if app := unmarshal[struct{ ID string }](t, body); app.ID != s.ApplicationID() {
+		t.Fatalf("application %s", body)
+	}
+	resp, body = api(t, s, "POST", "/api/v10/channels/"+s.ChannelID("general")+"/typing", nil)
+	wantStatus(t, resp, body, 204)
+}
