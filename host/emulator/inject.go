@@ -349,18 +349,34 @@ func (s *Server) pruneInteractionsLocked() {
 func (s *Server) componentMessageLocked(spec InteractionSpec) *Message {
 	if spec.MessageID != "" {
 		m := s.w.msgByID[spec.MessageID]
+		if m == nil {
+			m = s.w.ephemeral(spec.MessageID)
+		}
 		if m == nil || m.ChannelID != spec.ChannelID {
 			return nil
 		}
 		return m
 	}
+	// The newest bot message with components, ephemeral ones included
+	// (ids grow with time, so the larger id is the newer message).
+	var found *Message
 	msgs := s.w.messages[spec.ChannelID]
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].Author.ID == s.w.bot.ID && len(msgs[i].Components) > 0 {
-			return msgs[i]
+			found = msgs[i]
+			break
 		}
 	}
-	return nil
+	for i := len(s.w.ephemerals) - 1; i >= 0; i-- {
+		m := s.w.ephemerals[i]
+		if m.ChannelID == spec.ChannelID && len(m.Components) > 0 {
+			if found == nil || snowflakeLess(found.ID, m.ID) {
+				found = m
+			}
+			break
+		}
+	}
+	return found
 }
 
 // lookupCommandLocked finds a registered command by name and type, guild

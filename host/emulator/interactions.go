@@ -190,7 +190,9 @@ func (s *Server) interactionCallback(w http.ResponseWriter, r *http.Request) {
 		}
 		if ix.message != nil {
 			s.applyEditLocked(ix.message, &msgBody)
-			s.dispatchMessageLocked("MESSAGE_UPDATE", ix.message)
+			if ix.message.Flags&flagEphemeral == 0 {
+				s.dispatchMessageLocked("MESSAGE_UPDATE", ix.message)
+			}
 			out.Content, out.MessageID = ix.message.Content, ix.message.ID
 		}
 		ix.original = ix.message
@@ -250,6 +252,8 @@ func (s *Server) interactionMessageLocked(ix *interaction, b *messageBody) *Mess
 	if m.Flags&flagEphemeral == 0 {
 		s.storeMessageLocked(m)
 		s.dispatchMessageLocked("MESSAGE_CREATE", m)
+	} else {
+		s.w.rememberEphemeral(m)
 	}
 	return m
 }

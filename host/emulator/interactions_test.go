@@ -395,3 +395,50 @@ func TestPendingWaitHonoursContext(t *testing.T) {
 		t.Fatalf("Wait on a cancelled context = %v", err)
 	}
 }
+
+// TestClickOnEphemeralMessage clicks a button of an ephemeral reply, the
+// shape of a "/feedback → button → modal" flow.
+func TestClickOnEphemeralMessage(t *testing.T) {
+	s := start(t, Options{})
+	c, _, _ := connect(t, s, allIntents, nil)
+	c.expectDispatch("GUILD_CREATE")
+	p, _ := s.InjectCommand("feedback", Opt("topic", "bug"))
+	c.expectDispatch("INTERACTION_CREATE")
+	button := []any{map[string]any{"type": 1, "components": []any{map[string]any{"type": 2, "style": 1, "label": "Write", "custom_id": "feedback:open:bug"}}}}
+	resp, body := api(t, s, "POST", callbackPath(p)+"?with_response=true", map[string]any{"type": 4, "data": map[string]any{"content": "Feedback about bug", "flags": 64, "components": button}})
+	wantStatus(t, resp, body, 200)
+	ephemeralID := unmarshal[struct {
+		Interaction struct {
+			ResponseMessageID string `json:"response_message_id"`
+		} `json:"interaction"`
+	}](t, body).Interaction.ResponseMessageID
+
+	click, err := s.InjectInteraction(InteractionSpec{Kind: KindComponent, CustomID: "feedback:open:bug"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.expectDispatch("INTERACTION_CREATE") // no MESSAGE_CREATE came for the ephemeral reply
+	if m := unmarshal[struct{ Message Message }](t, f.D).Message; m.ID != ephemeralID || m.Flags&flagEphemeral == 0 {
+		t.Fatalf("clicked message %+v", m)
+	}
+	resp, body = api(t, s, "POST", callbackPath(click), map[string]any{"type": 9, "data": map[string]any{"custom_id": "feedback_form:bug", "title": "Feedback",
+		"components": []any{map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "text", "label": "Text", "style": 2}}}}}})
+	wantStatus(t, resp, body, 204)
+	if r, _ := click.Wait(ctxTimeout(t)); r.Type != 9 || r.Content != "Feedback" {
+		t.Fatalf("modal response %+v", r)
+	}
+	// The same message by id, and an update of it, which is not dispatched.
+	again, err := s.InjectInteraction(InteractionSpec{Kind: KindComponent, MessageID: ephemeralID, CustomID: "feedback:open:bug"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.expectDispatch("INTERACTION_CREATE")
+	resp, body = api(t, s, "POST", callbackPath(again), map[string]any{"type": 7, "data": map[string]any{"content": "closed", "components": []any{}}})
+	wantStatus(t, resp, body, 204)
+	if _, err := s.InjectMessage(s.ChannelID("general"), "next"); err != nil {
+		t.Fatal(err)
+	}
+	if f := c.expectDispatch("MESSAGE_CREATE"); unmarshal[Message](t, f.D).Content != "next" {
+		t.Fatalf("an ephemeral update was dispatched: %s", f.D)
+	}
+}

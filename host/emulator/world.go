@@ -29,6 +29,10 @@ type world struct {
 	messages map[string][]*Message // by channel id, oldest first
 	msgByID  map[string]*Message
 
+	// ephemerals are the latest ephemeral bot messages, oldest first:
+	// only their user sees them, but their components can be clicked.
+	ephemerals []*Message
+
 	commands     map[string][]*command // by scope: "" global, else guild id
 	interactions map[string]*interaction
 
@@ -168,3 +172,22 @@ func (w *world) fullGuild(gs *guildState, withState bool) Guild {
 }
 
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000+00:00") }
+
+// maxEphemerals bounds the ephemeral messages kept for component clicks.
+const maxEphemerals = 500
+
+func (w *world) rememberEphemeral(m *Message) {
+	w.ephemerals = append(w.ephemerals, m)
+	if len(w.ephemerals) > maxEphemerals {
+		w.ephemerals = slices.Delete(w.ephemerals, 0, len(w.ephemerals)-maxEphemerals)
+	}
+}
+
+func (w *world) ephemeral(id string) *Message {
+	for _, m := range w.ephemerals {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
