@@ -129,11 +129,8 @@ func discordSend(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msg, err := toMessage(c, fn, 1)
+	msg, err := plainMessage(c, fn, 1)
 	if err != nil {
-		return nil, err
-	}
-	if err := noEphemeral(fn, msg); err != nil {
 		return nil, err
 	}
 	p, err := platform(c, fn)

@@ -224,11 +224,8 @@ func ixUpdate(c *Call) (any, error) {
 	if ref.Type != ixComponentType && ref.Type != ixModalSubmit {
 		return nil, Usagef(fn, "only component and modal interactions can update their message; use respond")
 	}
-	msg, err := toMessage(c, fn, 0)
+	msg, err := plainMessage(c, fn, 0)
 	if err != nil {
-		return nil, err
-	}
-	if err := noEphemeral(fn, msg); err != nil {
 		return nil, err
 	}
 	return api.Respond(c.Ctx, ref, RespondUpdate, msg)

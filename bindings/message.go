@@ -36,6 +36,19 @@ func checkPayload(c *Call, fn, what string, v any) error {
 	return nil
 }
 
+// plainMessage is toMessage for calls outside interactions, which have no
+// ephemeral messages.
+func plainMessage(c *Call, fn string, i int) (map[string]any, error) {
+	msg, err := toMessage(c, fn, i)
+	if err != nil {
+		return nil, err
+	}
+	if err := noEphemeral(fn, msg); err != nil {
+		return nil, err
+	}
+	return msg, nil
+}
+
 // noEphemeral rejects the ephemeral shorthand outside interactions, where
 // the platform has no such thing.
 func noEphemeral(fn string, m map[string]any) error {
@@ -83,22 +96,7 @@ func messageObject(raw json.RawMessage) any {
 }
 
 func messageReply(c *Call) (any, error) {
-	const fn = "reply"
-	if err := checkArgs(c, fn, 1, 1); err != nil {
-		return nil, err
-	}
-	ref, err := thisMessage(c, fn)
-	if err != nil {
-		return nil, err
-	}
-	msg, err := toMessage(c, fn, 0)
-	if err != nil {
-		return nil, err
-	}
-	if err := noEphemeral(fn, msg); err != nil {
-		return nil, err
-	}
-	p, err := platform(c, fn)
+	ref, msg, p, err := messageWithContent(c, "reply")
 	if err != nil {
 		return nil, err
 	}
@@ -110,22 +108,7 @@ func messageReply(c *Call) (any, error) {
 }
 
 func messageEdit(c *Call) (any, error) {
-	const fn = "edit"
-	if err := checkArgs(c, fn, 1, 1); err != nil {
-		return nil, err
-	}
-	ref, err := thisMessage(c, fn)
-	if err != nil {
-		return nil, err
-	}
-	msg, err := toMessage(c, fn, 0)
-	if err != nil {
-		return nil, err
-	}
-	if err := noEphemeral(fn, msg); err != nil {
-		return nil, err
-	}
-	p, err := platform(c, fn)
+	ref, msg, p, err := messageWithContent(c, "edit")
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +117,28 @@ func messageEdit(c *Call) (any, error) {
 		return nil, err
 	}
 	return messageObject(raw), nil
+}
+
+// messageWithContent checks what a message method taking one
+// content_or_message argument needs, in the order a script would fix them:
+// the receiver, the argument, then the platform.
+func messageWithContent(c *Call, fn string) (messageRef, map[string]any, Platform, error) {
+	if err := checkArgs(c, fn, 1, 1); err != nil {
+		return messageRef{}, nil, nil, err
+	}
+	ref, err := thisMessage(c, fn)
+	if err != nil {
+		return messageRef{}, nil, nil, err
+	}
+	msg, err := plainMessage(c, fn, 0)
+	if err != nil {
+		return messageRef{}, nil, nil, err
+	}
+	p, err := platform(c, fn)
+	if err != nil {
+		return messageRef{}, nil, nil, err
+	}
+	return ref, msg, p, nil
 }
 
 func messageDelete(c *Call) (any, error) {

@@ -40,25 +40,40 @@ func storeKey(c *Call, fn string) (string, error) {
 	return key, nil
 }
 
-func storeGet(c *Call) (any, error) {
-	const fn = "store.get"
-	if err := checkArgs(c, fn, 1, 1); err != nil {
-		return nil, err
+// storeArgs checks a call whose first argument is a key and opens the
+// script's store.
+func storeArgs(c *Call, fn string, maxArgs int) (Store, string, error) {
+	if err := checkArgs(c, fn, 1, maxArgs); err != nil {
+		return nil, "", err
 	}
 	key, err := storeKey(c, fn)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	st, err := scriptStore(c, fn)
+	if err != nil {
+		return nil, "", err
+	}
+	return st, key, nil
+}
+
+// storeErr names the function and key in a backend error.
+func storeErr(fn, key string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s %q: %w", fn, key, err)
+	}
+	return nil
+}
+
+func storeGet(c *Call) (any, error) {
+	const fn = "store.get"
+	st, key, err := storeArgs(c, fn, 1)
 	if err != nil {
 		return nil, err
 	}
 	v, found, err := st.Get(c.Ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("%s %q: %w", fn, key, err)
-	}
-	if !found {
-		return nil, nil
+	if err != nil || !found {
+		return nil, storeErr(fn, key, err)
 	}
 	return v, nil
 }
@@ -87,27 +102,16 @@ func storeSet(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := st.Set(c.Ctx, key, json.RawMessage(b)); err != nil {
-		return nil, fmt.Errorf("%s %q: %w", fn, key, err)
-	}
-	return nil, nil
+	return nil, storeErr(fn, key, st.Set(c.Ctx, key, json.RawMessage(b)))
 }
 
+// storeDelete tolerates a second argument because store.set(key, nil)
+// lands here with its arguments.
 func storeDelete(c *Call) (any, error) {
 	const fn = "store.delete"
-	if err := checkArgs(c, fn, 1, 2); err != nil {
-		return nil, err
-	}
-	key, err := storeKey(c, fn)
+	st, key, err := storeArgs(c, fn, 2)
 	if err != nil {
 		return nil, err
 	}
-	st, err := scriptStore(c, fn)
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Delete(c.Ctx, key); err != nil {
-		return nil, fmt.Errorf("%s %q: %w", fn, key, err)
-	}
-	return nil, nil
+	return nil, storeErr(fn, key, st.Delete(c.Ctx, key))
 }
