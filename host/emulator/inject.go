@@ -424,6 +424,9 @@ func (s *Server) commandDataLocked(spec InteractionSpec, guildID string) (map[st
 	if err != nil {
 		return nil, fmt.Errorf("emulator: inject /%s: %w", spec.Name, err)
 	}
+	if err := s.resolveTargetLocked(typ, spec.TargetID, resolved, guildID); err != nil {
+		return nil, fmt.Errorf("emulator: inject %s: %w", spec.Name, err)
+	}
 	opts := leaf
 	if spec.Subcommand != "" {
 		opts = []any{map[string]any{"type": 1, "name": spec.Subcommand, "options": leaf}}
@@ -438,6 +441,34 @@ func (s *Server) commandDataLocked(spec InteractionSpec, guildID string) (map[st
 		data["resolved"] = resolved
 	}
 	return data, nil
+}
+
+// resolveTargetLocked adds a context-menu command's target (a user for
+// type 2, a message for type 3) to resolved, as Discord does.
+func (s *Server) resolveTargetLocked(typ int, target string, resolved map[string]map[string]any, guildID string) error {
+	if target == "" {
+		if typ == 2 || typ == 3 {
+			return errors.New("a context-menu command needs TargetID")
+		}
+		return nil
+	}
+	switch typ {
+	case 2:
+		if s.w.users[target] == nil {
+			return fmt.Errorf("target user %q: %w", target, ErrUnknownUser)
+		}
+		s.resolveLocked(6, target, resolved, guildID)
+	case 3:
+		m := s.w.msgByID[target]
+		if m == nil {
+			return fmt.Errorf("target message %q does not exist", target)
+		}
+		if resolved["messages"] == nil {
+			resolved["messages"] = map[string]any{}
+		}
+		resolved["messages"][target] = *m
+	}
+	return nil
 }
 
 // optionsNamed walks the declared options down to a subcommand's options.

@@ -442,3 +442,31 @@ func TestClickOnEphemeralMessage(t *testing.T) {
 		t.Fatalf("an ephemeral update was dispatched: %s", f.D)
 	}
 }
+
+func TestContextMenuTargets(t *testing.T) {
+	s := start(t, Options{})
+	m, _ := s.InjectMessage(s.ChannelID("general"), "quote me")
+	p, err := s.InjectInteraction(InteractionSpec{Name: "Quote", CommandType: 3, TargetID: m.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw := string(p.Raw); !strings.Contains(raw, `"target_id":"`+m.ID+`"`) || !strings.Contains(raw, `"messages":{"`+m.ID+`":{`) {
+		t.Fatalf("message command %s", raw)
+	}
+	p, err = s.InjectInteraction(InteractionSpec{Name: "Info", CommandType: 2, TargetID: s.TestUser().ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw := string(p.Raw); !strings.Contains(raw, `"users":{"`+s.TestUser().ID+`"`) || !strings.Contains(raw, `"members":{`) {
+		t.Fatalf("user command %s", raw)
+	}
+	for _, spec := range []InteractionSpec{
+		{Name: "Quote", CommandType: 3, TargetID: "1"},
+		{Name: "Info", CommandType: 2, TargetID: "1"},
+		{Name: "Info", CommandType: 2},
+	} {
+		if _, err := s.InjectInteraction(spec); err == nil {
+			t.Errorf("%+v accepted", spec)
+		}
+	}
+}
