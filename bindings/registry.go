@@ -100,15 +100,30 @@ func (r *Registry) remove(h *Handler) {
 // "*" ones, each in registration order. Once-handlers are removed as they
 // are returned. The slice is a snapshot the caller may keep.
 func (r *Registry) Handlers(event string) []*Handler {
+	return r.HandlersFor(event, nil)
+}
+
+// HandlersFor is Handlers for an event that scripts may also know by other
+// names: the handlers of event, then those of each alias in order, then the
+// "*" ones, so a "*" handler sees the event once.
+func (r *Registry) HandlersFor(event string, aliases []string) []*Handler {
 	r.mu.Lock()
-	specific, star := r.handlers[event], r.handlers["*"]
-	if len(specific)+len(star) == 0 {
+	n := len(r.handlers[event]) + len(r.handlers["*"])
+	for _, a := range aliases {
+		n += len(r.handlers[a])
+	}
+	if n == 0 {
 		r.mu.Unlock()
 		return nil
 	}
-	out := make([]*Handler, 0, len(specific)+len(star))
-	out = append(out, specific...)
-	out = append(out, star...)
+	out := make([]*Handler, 0, n)
+	out = append(out, r.handlers[event]...)
+	for _, a := range aliases {
+		if a != "*" {
+			out = append(out, r.handlers[a]...)
+		}
+	}
+	out = append(out, r.handlers["*"]...)
 	r.mu.Unlock()
 	for _, h := range out {
 		if h.Once {

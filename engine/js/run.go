@@ -143,22 +143,7 @@ func (s *script) dispatch(d *engine.Delivery) {
 	}
 	// Handlers of the event's name and of its aliases run first, in that
 	// order, then the "*" handlers, once per event.
-	var hs, star []*bindings.Handler
-	for _, h := range s.bs.Reg.Handlers(ev.Name) {
-		if h.Event == "*" {
-			star = append(star, h)
-		} else {
-			hs = append(hs, h)
-		}
-	}
-	for _, alias := range ev.Aliases {
-		for _, h := range s.bs.Reg.Handlers(alias) {
-			if h.Event != "*" {
-				hs = append(hs, h)
-			}
-		}
-	}
-	hs = append(hs, star...)
+	hs := s.bs.Reg.HandlersFor(ev.Name, ev.Aliases)
 	for _, h := range hs {
 		c, ok := h.Fn.(*callback)
 		if !ok || c.s != s {

@@ -53,22 +53,7 @@ func (s *script) dispatch(d *engine.Delivery) {
 	}
 	// Specific handlers (of the name and its aliases) run before "*" ones,
 	// each group in registration order; "*" handlers see the event once.
-	var specific, star []*bindings.Handler
-	for _, h := range s.bs.Reg.Handlers(ev.Name) {
-		if h.Event == "*" {
-			star = append(star, h)
-		} else {
-			specific = append(specific, h)
-		}
-	}
-	for _, alias := range ev.Aliases {
-		for _, h := range s.bs.Reg.Handlers(alias) {
-			if h.Event != "*" {
-				specific = append(specific, h)
-			}
-		}
-	}
-	handlers := append(specific, star...)
+	handlers := s.bs.Reg.HandlersFor(ev.Name, ev.Aliases)
 	nameV := lua.LString(ev.Name)
 	for _, h := range handlers {
 		c, ok := h.Fn.(*callback)
