@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -350,7 +351,12 @@ func (s *Server) identify(c *conn, raw json.RawMessage) error {
 	}))
 	if ss.intents&intentGuilds != 0 {
 		for _, gs := range mine {
-			ss.record("GUILD_CREATE", mustJSON(s.w.fullGuild(gs, true)))
+			g := s.w.fullGuild(gs, true)
+			if ss.intents&intentGuildPresences == 0 {
+				// Without GUILD_PRESENCES Discord lists only the bot itself.
+				g.Members = slices.DeleteFunc(g.Members, func(m Member) bool { return m.User.ID != s.w.bot.ID })
+			}
+			ss.record("GUILD_CREATE", mustJSON(g))
 		}
 	}
 	if len(d.Presence) > 0 && string(d.Presence) != "null" {

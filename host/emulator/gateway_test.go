@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,7 +115,14 @@ func TestReadyAndGuildCreate(t *testing.T) {
 	if g.Channels[0].ID != s.ChannelID("general") || g.Channels[0].Name != "general" {
 		t.Fatalf("channels = %+v", g.Channels)
 	}
-	if si := s.Sessions(); len(si) != 1 || si[0].ID != r.SessionID || !si[0].Connected || si[0].Seq != 2 || si[0].Intents != allIntents {
+	// Without GUILD_PRESENCES, GUILD_CREATE lists only the bot.
+	c2, _, _ := connect(t, s, allIntents&^intentGuildPresences, nil)
+	if g := unmarshal[Guild](t, c2.expectDispatch("GUILD_CREATE").D); len(g.Members) != 1 || g.Members[0].User.ID != s.BotUser().ID || g.MemberCount != 2 {
+		t.Fatalf("GUILD_CREATE without presences: %d members", len(g.Members))
+	}
+	si := s.Sessions()
+	i := slices.IndexFunc(si, func(x SessionInfo) bool { return x.ID == r.SessionID })
+	if len(si) != 2 || i < 0 || !si[i].Connected || si[i].Seq != 2 || si[i].Intents != allIntents {
 		t.Fatalf("Sessions = %+v", si)
 	}
 }
