@@ -272,3 +272,32 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+func FuzzEmojiRoundTrip(f *testing.F) {
+	for _, s := range []string{"👍", "❤️", "a b", "%41", "custom:x", "🏳️‍🌈"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, emoji string) {
+		seg, err := EncodeEmoji(emoji)
+		if err != nil || strings.HasPrefix(seg, "custom:") {
+			return
+		}
+		if strings.ContainsAny(seg, "/?#% ") && !strings.Contains(seg, "%") {
+			t.Fatalf("unsafe path segment %q", seg)
+		}
+		if got := DecodeEmoji(seg); got != strings.TrimSpace(emoji) {
+			t.Fatalf("round trip %q → %q → %q", emoji, seg, got)
+		}
+	})
+}
+
+func FuzzParseError(f *testing.F) {
+	f.Add([]byte(`{"error":{"code":"RATE_LIMITED","message":"Too many requests."}}`))
+	f.Add([]byte(`{"error":"x"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		code, msg := parseError(body)
+		if !json.Valid(body) && (code != "" || msg != "") {
+			t.Fatalf("invalid JSON produced %q %q", code, msg)
+		}
+	})
+}
