@@ -70,13 +70,7 @@ func (s *script) limitBuiltins(str, tbl *lua.LTable) {
 				tooLarge(L, "table.concat", size)
 			}
 		}
-		top := L.GetTop()
-		L.Push(concat)
-		for k := 1; k <= top; k++ {
-			L.Push(L.Get(k))
-		}
-		L.Call(top, 1)
-		return 1
+		return callThrough(L, concat, 1)
 	}))
 
 	// gopher-lua's gsub rebuilds the whole string once per match
@@ -91,13 +85,7 @@ func (s *script) limitBuiltins(str, tbl *lua.LTable) {
 		fname := "string." + name
 		str.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
 			checkPattern(L, fname, L.CheckString(2))
-			top := L.GetTop()
-			L.Push(orig)
-			for k := 1; k <= top; k++ {
-				L.Push(L.Get(k))
-			}
-			L.Call(top, lua.MultRet)
-			return L.GetTop() - top
+			return callThrough(L, orig, lua.MultRet)
 		}))
 	}
 
@@ -107,14 +95,21 @@ func (s *script) limitBuiltins(str, tbl *lua.LTable) {
 		if err := checkFormatWidths(f); err != "" {
 			L.RaiseError("string.format: %s", err)
 		}
-		top := L.GetTop()
-		L.Push(format)
-		for k := 1; k <= top; k++ {
-			L.Push(L.Get(k))
-		}
-		L.Call(top, 1)
-		return 1
+		return callThrough(L, format, 1)
 	}))
+}
+
+// callThrough calls the original library function fn with the wrapper's
+// arguments once the wrapper has checked them, and returns its nret results
+// (all of them for lua.MultRet).
+func callThrough(L *lua.LState, fn *lua.LFunction, nret int) int {
+	top := L.GetTop()
+	L.Push(fn)
+	for k := 1; k <= top; k++ {
+		L.Push(L.Get(k))
+	}
+	L.Call(top, nret)
+	return L.GetTop() - top
 }
 
 func max1(n int) int {
