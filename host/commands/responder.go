@@ -345,6 +345,16 @@ func (r *Responder) Followup(ctx context.Context, ix Interaction, msg map[string
 
 // EditOriginal edits the initial response (the deferred one included).
 func (r *Responder) EditOriginal(ctx context.Context, ix Interaction, msg map[string]any) (json.RawMessage, error) {
+	st, err := r.afterAnswer(ctx, ix)
+	if err != nil {
+		return nil, err
+	}
+	return r.editOriginal(ctx, st, msg)
+}
+
+// afterAnswer returns the interaction's state once its initial response
+// (a deferral included) has been sent, for calls that change that response.
+func (r *Responder) afterAnswer(ctx context.Context, ix Interaction) (*ixState, error) {
 	r.mu.Lock()
 	st := r.stateLocked(ix)
 	answered, done, expired := st.answered, st.deferDone, r.expired(st)
@@ -358,7 +368,7 @@ func (r *Responder) EditOriginal(ctx context.Context, ix Interaction, msg map[st
 	if err := wait(ctx, done); err != nil {
 		return nil, err
 	}
-	return r.editOriginal(ctx, st, msg)
+	return st, nil
 }
 
 func (r *Responder) editOriginal(ctx context.Context, st *ixState, msg map[string]any) (json.RawMessage, error) {
@@ -374,17 +384,7 @@ func (r *Responder) editOriginal(ctx context.Context, st *ixState, msg map[strin
 
 // DeleteOriginal deletes the initial response.
 func (r *Responder) DeleteOriginal(ctx context.Context, ix Interaction) error {
-	r.mu.Lock()
-	st := r.stateLocked(ix)
-	answered, done, expired := st.answered, st.deferDone, r.expired(st)
-	r.mu.Unlock()
-	switch {
-	case expired:
-		return ErrExpired
-	case !answered:
-		return ErrNotAnswered
-	}
-	if err := wait(ctx, done); err != nil {
+	if _, err := r.afterAnswer(ctx, ix); err != nil {
 		return err
 	}
 	if _, err := r.api.Do(ctx, http.MethodDelete, webhookPath(ix)+"/messages/@original", nil); err != nil {
