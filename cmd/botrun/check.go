@@ -39,7 +39,7 @@ func cmdCheck(ctx context.Context, a *app, args []string) int {
 		}
 		report(fmt.Errorf("%s", filepath.Join(dir, p.Error())))
 	}
-	engines := newEngines(cfg.Limits.Engine())
+	engines := newEngines(cfg.Limits.Engine(), nil)
 	for _, u := range units {
 		eng := engines[u.Lang]
 		for _, se := range eng.Check(ctx, u) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sort"
 	"sync"
 
 	"github.com/botrun/botrun/bindings"
@@ -32,26 +33,71 @@ func newCommandSync(api commands.API, log *slog.Logger, devGuild string) *comman
 	}
 }
 
-// Set replaces the declared commands of every script.
-func (c *commandSync) Set(cmds []runner.Command) {
+// Set replaces the declared commands and interaction routes of every
+// script. Scripts are handed over in runner order, so when two declare the
+// same command the first one keeps it, every time.
+func (c *commandSync) Set(cmds []runner.Command, routes map[string][]bindings.Route) {
+	var order []string
 	by := map[string][]commands.Spec{}
 	for _, cmd := range cmds {
+		if _, seen := by[cmd.Script]; !seen {
+			order = append(order, cmd.Script)
+		}
 		by[cmd.Script] = append(by[cmd.Script], commands.Spec{Where: cmd.Where, Data: cmd.Spec})
 	}
+	var routeOnly []string
+	for owner := range routes {
+		if _, ok := by[owner]; !ok {
+			routeOnly = append(routeOnly, owner)
+		}
+	}
+	sort.Strings(routeOnly)
+	order = append(order, routeOnly...)
+
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for owner := range c.owners {
-		if _, ok := by[owner]; !ok {
+		if _, ok := by[owner]; !ok && routes[owner] == nil {
 			c.syncer.Remove(owner)
 			delete(c.owners, owner)
 		}
 	}
-	for owner, specs := range by {
+	for _, owner := range order {
 		c.owners[owner] = true
-		if err := c.syncer.Set(owner, specs); err != nil {
+		if err := c.syncer.Set(owner, by[owner]); err != nil {
 			c.log.Error("invalid slash command; fix the script", "script", owner, "error", err)
 		}
+		var h commands.Handlers
+		for _, rt := range routes[owner] {
+			switch rt.Kind {
+			case "component":
+				h.Components = append(h.Components, rt.Key)
+			case "modal":
+				h.Modals = append(h.Modals, rt.Key)
+			case "autocomplete":
+				h.Autocomplete = append(h.Autocomplete, commands.AutocompleteKey{Command: rt.Key, Option: rt.Option})
+			}
+		}
+		if err := c.syncer.Router().SetHandlers(owner, h); err != nil {
+			c.log.Error("interaction handler conflict; fix the script", "script", owner, "error", err)
+		}
 	}
+}
+
+// route decides which script gets an interaction: the host's router (by
+// the command id learned at sync, so same-named guild and global commands
+// never cross), falling back to the runner's lookup by name for commands
+// not synced yet.
+func (c *commandSync) route(data json.RawMessage, run *runner.Runner) (string, *bindings.Route, bool) {
+	if t, ok := c.syncer.Router().Route(data); ok {
+		return t.Owner, &bindings.Route{Kind: string(t.Kind), Key: t.Key, Option: t.Option}, true
+	}
+	rt := interactionRoute(data)
+	if rt == nil {
+		return "", nil, false
+	}
+	owner, ok := run.Owner(*rt)
+	return owner, rt, ok
 }
 
 // Ready starts syncing for the application from READY (once).

@@ -37,6 +37,9 @@ type Config struct {
 	LogFormat     string   `toml:"log_format"`
 	Watch         bool     `toml:"watch"`
 	Store         string   `toml:"store"`
+	// RESTGlobalLimit is requests per second over all routes: 0 means
+	// Discord's default of 50, negative turns the limiter off.
+	RESTGlobalLimit int `toml:"rest_global_limit"`
 
 	Limits  LimitsConfig              `toml:"limits"`
 	Scripts map[string]map[string]any `toml:"scripts"`
@@ -157,6 +160,14 @@ var runSettings = []setting{
 	}},
 	{"dev-guild", "guild id where commands are registered instantly while developing", func(c *Config, v string) error { c.DevGuild = v; return nil }},
 	{"token-env", "name of the env var that holds the bot token (default DISCORD_TOKEN)", func(c *Config, v string) error { c.TokenEnv = v; return nil }},
+	{"rest-global-limit", "REST requests per second over all routes (0: Discord's default 50; negative: off)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("rest-global-limit: %q is not a whole number", v)
+		}
+		c.RESTGlobalLimit = n
+		return nil
+	}},
 	{"store", "path of the store database, relative to DIR (default .botrun/store.db)", func(c *Config, v string) error { c.Store = v; return nil }},
 }
 

@@ -16,7 +16,7 @@ func TestConfigPrecedence(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ConfigFile), []byte(toml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"BOTRUN_API_URL": "http://env", "BOTRUN_LOG_LEVEL": "debug"}
+	env := map[string]string{"BOTRUN_API_URL": "http://env", "BOTRUN_LOG_LEVEL": "debug", "BOTRUN_REST_GLOBAL_LIMIT": "-1"}
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	vals := registerSettings(fs)
@@ -37,6 +37,9 @@ func TestConfigPrecedence(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
 		}
+	}
+	if cfg.RESTGlobalLimit != -1 {
+		t.Errorf("rest_global_limit = %d, want -1 from the env", cfg.RESTGlobalLimit)
 	}
 	if !cfg.Watch {
 		t.Error("watch: --watch should override watch = false in the file")

@@ -85,7 +85,25 @@ func (c *console) setCommands(cmds []runner.Command) {
 	}
 }
 
-// dispatched is called for every event the gateway delivers to the bot.
+// noteInteraction remembers an interaction's command name for printing
+// the bot's responses.
+func (c *console) noteInteraction(data json.RawMessage) {
+	var ix struct {
+		ID   string `json:"id"`
+		Data struct {
+			Name string `json:"name"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(data, &ix) != nil || ix.Data.Name == "" {
+		return
+	}
+	c.mu.Lock()
+	c.ixNames[ix.ID] = "/" + ix.Data.Name
+	c.mu.Unlock()
+}
+
+// dispatched is called after every event the gateway delivered to the bot
+// was handed to the scripts; it counts the ones the console injected.
 func (c *console) dispatched(name string, data json.RawMessage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -101,15 +119,6 @@ func (c *console) dispatched(name string, data json.RawMessage) {
 		}
 		c.received++
 	case "INTERACTION_CREATE":
-		var ix struct {
-			ID   string `json:"id"`
-			Data struct {
-				Name string `json:"name"`
-			} `json:"data"`
-		}
-		if json.Unmarshal(data, &ix) == nil && ix.Data.Name != "" {
-			c.ixNames[ix.ID] = "/" + ix.Data.Name
-		}
 		c.received++
 	default:
 		return

@@ -25,8 +25,8 @@ func cmdEmulator(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "botrun emulator: %v\n", err)
 		return exitFatal
 	}
-	fmt.Fprintf(a.stdout, "emulator listening\n  API base:    %s\n  gateway:     %s\n  token:       %s\n  guild:       %s (#general %s)\n\nRun a bot against it:\n  BOTRUN_API_URL=%s DISCORD_TOKEN=%s botrun run mybot\n",
-		emu.APIBase(), emu.GatewayURL(), emu.Token(), emu.GuildID(), emu.ChannelID("general"), emu.APIBase(), emu.Token())
+	fmt.Fprintf(a.stdout, "emulator listening\n  API base:    %s\n  gateway:     %s\n  token:       %s\n  guild:       %s (#general %s)\n  control:     %s/_emulator/info (see docs/emulator.md)\n\nRun a bot against it:\n  BOTRUN_API_URL=%s DISCORD_TOKEN=%s botrun run mybot\n",
+		emu.APIBase(), emu.GatewayURL(), emu.Token(), emu.GuildID(), emu.ChannelID("general"), emu.URL(), emu.APIBase(), emu.Token())
 	<-ctx.Done()
 	if err := emu.Close(); err != nil {
 		fmt.Fprintf(a.stderr, "botrun emulator: %v\n", err)

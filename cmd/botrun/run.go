@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
+	"slices"
 	"sync/atomic"
 	"time"
 
 	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
 	"github.com/botrun/botrun/engine/runner"
+	"github.com/botrun/botrun/engine/watchdog"
 	"github.com/botrun/botrun/host/commands"
 	"github.com/botrun/botrun/host/gateway"
 	"github.com/botrun/botrun/host/rest"
@@ -53,9 +55,6 @@ func cmdRun(ctx context.Context, a *app, args []string) int {
 	}
 	token := a.getenv(cfg.TokenEnv)
 	log := newLogger(a.stderr, cfg.LogLevel, cfg.LogFormat, token)
-	if cfg.Limits.HeapLimitMB > 0 {
-		debug.SetMemoryLimit(int64(cfg.Limits.HeapLimitMB) << 20)
-	}
 	s := &session{app: a, dir: dir, cfg: cfg, token: token, log: log}
 	return s.run(ctx)
 }
@@ -106,7 +105,7 @@ func (s *session) run(parent context.Context) int {
 		}
 	}()
 
-	rc := rest.New(rest.Config{BaseURL: cfg.APIURL, Token: s.token, Logger: s.log})
+	rc := rest.New(rest.Config{BaseURL: cfg.APIURL, Token: s.token, Logger: s.log, GlobalLimit: cfg.RESTGlobalLimit})
 	plat := &platform{rest: rc, apiErr: restAPIError}
 	cmdSync := newCommandSync(rc, s.log, cfg.DevGuild)
 	defer cmdSync.Wait()
@@ -129,19 +128,29 @@ func (s *session) run(parent context.Context) int {
 		}
 	}
 	limits := cfg.Limits.Engine()
+	var dog *watchdog.Watchdog
+	if cfg.Limits.HeapLimitMB > 0 {
+		// The soft limit makes the GC work harder near it; the watchdog
+		// interrupts scripts when the heap still reaches 75% of it.
+		dog = watchdog.New(watchdog.Config{SoftLimit: int64(cfg.Limits.HeapLimitMB) << 20, Log: s.log})
+		dogDone := make(chan struct{})
+		go func() { defer close(dogDone); dog.Run(ctx) }()
+		defer func() { cancel(); <-dogDone }()
+	}
 	run, err := runner.New(runner.Config{
 		Dir:          s.dir,
-		Engines:      engineList(newEngines(limits)),
+		Engines:      engineList(newEngines(limits, dog)),
 		Host:         host,
 		Log:          s.log,
 		ScriptConfig: cfg.Scripts,
+		Caps:         bindings.Caps{MaxPayload: limits.MaxPayload},
 		OnEvents: func(names []string) {
 			if gw := s.gw.Load(); gw != nil && cfg.Intents == nil {
 				gw.SetIntents(gateway.IntentsFor(names))
 			}
 		},
-		OnCommands: func(cmds []runner.Command) {
-			cmdSync.Set(cmds)
+		OnCommands: func(cmds []runner.Command, routes map[string][]bindings.Route) {
+			cmdSync.Set(cmds, routes)
 			if s.console != nil {
 				s.console.setCommands(cmds)
 			}
@@ -177,22 +186,16 @@ func (s *session) run(parent context.Context) int {
 				s.bot.fromReady(d.Data)
 				cmdSync.Ready(ctx, s.bot.get().ApplicationID)
 			case "INTERACTION_CREATE":
-				ev.Route = interactionRoute(d.Data)
-				if ev.Route != nil {
-					ix, err := commands.ParseInteraction(d.Data)
-					owner, ok := run.Owner(*ev.Route)
-					switch {
-					case err != nil:
-						s.log.Warn("malformed interaction", "error", err)
-					case !ok:
-						// No script (any more) handles it: answer politely
-						// rather than let the user's client time out.
-						go resp.Unavailable(ctx, ix)
-						return
-					default:
-						resp.Begin(ix, owner)
-					}
+				if s.console != nil {
+					// Before the handler can answer, so its answer prints
+					// with the command's name.
+					s.console.noteInteraction(d.Data)
 				}
+				s.interaction(ctx, d.Data, ev, cmdSync, resp, run)
+				if s.console != nil {
+					s.console.dispatched(d.Name, d.Data)
+				}
+				return
 			}
 			run.Dispatch(ev)
 			if s.console != nil {
@@ -289,4 +292,35 @@ func gatewayBot(ctx context.Context, rc *rest.Client) (gateway.BotInfo, error) {
 		return gateway.BotInfo{}, fmt.Errorf("GET /gateway/bot: %w", err)
 	}
 	return gateway.BotInfo(gb), nil
+}
+
+// interaction hands an INTERACTION_CREATE to the script that owns it, with
+// the responder watching the deadline; an interaction nobody owns, or whose
+// handler fails, still gets a polite answer instead of a client-side
+// "interaction failed".
+func (s *session) interaction(ctx context.Context, data []byte, ev bindings.Event, cs *commandSync, resp *commands.Responder, run *runner.Runner) {
+	ix, err := commands.ParseInteraction(data)
+	if err != nil {
+		s.log.Warn("malformed interaction", "error", err)
+		return
+	}
+	owner, rt, ok := cs.route(data, run)
+	if !ok {
+		// A script may handle raw interactions with on("INTERACTION_CREATE").
+		if slices.Contains(run.Events(), "INTERACTION_CREATE") {
+			run.Dispatch(ev)
+			return
+		}
+		go resp.Unavailable(ctx, ix)
+		return
+	}
+	ev.Route = rt
+	resp.Begin(ix, owner)
+	onError := func(se *engine.ScriptError) {
+		// Called on the script's goroutine: answer from our own.
+		go resp.Fail(ctx, ix, se)
+	}
+	if !run.DispatchTo(owner, ev, onError) {
+		go resp.Unavailable(ctx, ix)
+	}
 }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"sort"
 	"time"
 
 	"github.com/botrun/botrun/bindings"
@@ -54,6 +55,29 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 	}
 }
 
+// DispatchTo delivers a routed event (an interaction the host's router
+// assigned) to the named script only. onError, if not nil, is called when
+// the handler it reaches fails, so the host can answer the user. It
+// reports whether the script is loaded and took the event.
+func (r *Runner) DispatchTo(script string, ev bindings.Event, onError func(*engine.ScriptError)) bool {
+	data := ev.Data
+	if len(data) == 0 {
+		data = nullJSON
+	}
+	doc, err := jsondoc.Parse(data)
+	if err != nil {
+		r.log.Warn("dropping event with malformed data", "event", ev.Name, "error", err)
+		return false
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	s := r.slots[script]
+	if r.closed || s == nil {
+		return false
+	}
+	return r.deliver(s, &engine.Delivery{Event: ev, Doc: doc, OnError: onError})
+}
+
 // Owner returns the name of the script that registered rt, if any.
 func (r *Runner) Owner(rt bindings.Route) (string, bool) {
 	r.mu.RLock()
@@ -67,10 +91,11 @@ func (r *Runner) Owner(rt bindings.Route) (string, bool) {
 }
 
 // deliver hands d to s's live generation. Caller holds r.mu shared.
-func (r *Runner) deliver(s *slot, d *engine.Delivery) {
+func (r *Runner) deliver(s *slot, d *engine.Delivery) bool {
 	err := s.gen.script.Deliver(d)
 	switch {
 	case err == nil:
+		return true
 	case errors.Is(err, engine.ErrQueueFull):
 		s.dropped.Add(1)
 		now := time.Now().UnixNano()
@@ -83,6 +108,7 @@ func (r *Runner) deliver(s *slot, d *engine.Delivery) {
 	default:
 		r.log.Debug("event not delivered", "script", s.unit.Name, "event", d.Event.Name, "error", err)
 	}
+	return false
 }
 
 // Events returns the sorted union of event names the loaded scripts are
@@ -99,6 +125,32 @@ func (r *Runner) Events() []string {
 		}
 	}
 	return sortedKeys(set)
+}
+
+// Routes returns each loaded script's component, modal and autocomplete
+// routes, sorted.
+func (r *Runner) Routes() map[string][]bindings.Route {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := map[string][]bindings.Route{}
+	for _, s := range r.order {
+		rts := s.gen.script.Registry().Routes()
+		if len(rts) == 0 {
+			continue
+		}
+		sort.Slice(rts, func(i, j int) bool {
+			a, b := rts[i], rts[j]
+			if a.Kind != b.Kind {
+				return a.Kind < b.Kind
+			}
+			if a.Key != b.Key {
+				return a.Key < b.Key
+			}
+			return a.Option < b.Option
+		})
+		out[s.unit.Name] = rts
+	}
+	return out
 }
 
 // Commands returns every command the loaded scripts declared, in script

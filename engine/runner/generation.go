@@ -85,6 +85,7 @@ func (r *Runner) build(ctx context.Context, u engine.Unit, n int) (*generation, 
 		Config: conf,
 		Log:    r.log.With("script", u.Name),
 		Host:   r.cfg.Host,
+		Caps:   r.cfg.Caps,
 	}
 	s.Reg = bindings.NewRegistry(func() {
 		// Handlers added or removed after load (on/off inside handlers)

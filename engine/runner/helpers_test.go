@@ -172,7 +172,7 @@ func newFixture(t testing.TB, files map[string]string, watch bool, opts ...fixtu
 		OnEvents: func(names []string) {
 			f.evCh <- names
 		},
-		OnCommands:  func(c []Command) { f.cmdCh <- c },
+		OnCommands:  func(c []Command, _ map[string][]bindings.Route) { f.cmdCh <- c },
 		Debounce:    30 * time.Millisecond,
 		NotifyDelay: 20 * time.Millisecond,
 		Grace:       2 * time.Second,

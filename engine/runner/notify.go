@@ -6,6 +6,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/botrun/botrun/bindings"
 )
 
 // notifier batches changes to the subscribed events and declared commands
@@ -59,12 +61,16 @@ func (n *notifier) flush() {
 	for i, c := range cmds {
 		keys[i] = key{c.Script, c.Spec}
 	}
-	enc, _ := json.Marshal(keys)
+	routes := n.r.Routes()
+	enc, _ := json.Marshal(struct {
+		Cmds   []key
+		Routes map[string][]bindings.Route
+	}{keys, routes})
 	if n.r.cfg.OnEvents != nil && (!n.sent || !slices.Equal(evs, n.lastEvs)) {
 		n.r.cfg.OnEvents(evs)
 	}
 	if n.r.cfg.OnCommands != nil && (!n.sent || string(enc) != string(n.lastCmds)) {
-		n.r.cfg.OnCommands(cmds)
+		n.r.cfg.OnCommands(cmds, routes)
 	}
 	n.sent, n.lastEvs, n.lastCmds = true, evs, enc
 }

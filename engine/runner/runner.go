@@ -27,14 +27,17 @@ type Config struct {
 	// ScriptConfig is the per-script settings table ([scripts.NAME] in
 	// botrun.toml), keyed by script name.
 	ScriptConfig map[string]map[string]any
+	// Caps are the binding caps of every script (zero fields: defaults).
+	Caps bindings.Caps
 
 	// OnEvents receives the sorted union of the event names scripts are
 	// subscribed to, once after Load and then whenever it changes
 	// (debounced by NotifyDelay). cmd/botrun turns it into intents.
 	OnEvents func(names []string)
-	// OnCommands receives every declared command, in script order, once
-	// after Load and then whenever the set changes (debounced).
-	OnCommands func(cmds []Command)
+	// OnCommands receives every declared command, in script order, and
+	// every script's component, modal and autocomplete routes, once after
+	// Load and then whenever either changes (debounced).
+	OnCommands func(cmds []Command, routes map[string][]bindings.Route)
 	// OnLoad reports every load or reload of a script (err nil on success)
 	// and every unload (Unloaded true). Called from the loading goroutine.
 	OnLoad func(ev LoadEvent)

@@ -263,3 +263,35 @@ func TestFolderScriptRemovedAsWhole(t *testing.T) {
 	f.log.waitFor(t, 1, "moved:m")
 	f.log.waitFor(t, 1, "keep:m")
 }
+
+func TestDispatchToReportsHandlerErrors(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"a.lua": `command({name="boom", description="x"}, function(ix) error("kaboom") end)` + "\n" +
+			`component("btn:", function(ix) end)` + "\n",
+		"b.js": `command({name: "boom", description: "x"}, (ix) => { log.info("b got boom"); });` + "\n",
+	}, false)
+	errs := make(chan *engine.ScriptError, 1)
+	ev := bindings.Event{Name: "INTERACTION_CREATE", Data: []byte(`{"id":"1","type":2,"data":{"name":"boom"}}`),
+		Route: &bindings.Route{Kind: "command", Key: "boom"}}
+	if !f.r.DispatchTo("a", ev, func(se *engine.ScriptError) { errs <- se }) {
+		t.Fatal("DispatchTo(a) = false")
+	}
+	select {
+	case se := <-errs:
+		if !strings.Contains(se.Message, "kaboom") || se.Path != "a.lua" {
+			t.Errorf("OnError got %+v", se)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("OnError not called for a failing handler")
+	}
+	if f.log.count("b got boom") != 0 {
+		t.Error("the other script with the same command name got the event")
+	}
+	if f.r.DispatchTo("nope", ev, nil) {
+		t.Error("DispatchTo an unknown script = true")
+	}
+	routes := f.r.Routes()
+	if len(routes["a"]) != 1 || routes["a"][0] != (bindings.Route{Kind: "component", Key: "btn:"}) || len(routes["b"]) != 0 {
+		t.Errorf("Routes() = %v", routes)
+	}
+}
