@@ -298,7 +298,7 @@ func (c *Client) attempt(ctx context.Context, method, u string, payload []byte, 
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return nil, err
+		return nil, withoutURL(err)
 	}
 	req.Header.Set("User-Agent", c.ua)
 	if auth {
@@ -312,13 +312,7 @@ func (c *Client) attempt(ctx context.Context, method, u string, payload []byte, 
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		// *url.Error quotes the full URL, which may hold a webhook or
-		// interaction token; the caller's error already names the route
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, scrub(err, c.auth)
+		return nil, scrub(withoutURL(err), c.auth)
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxResponse))
@@ -326,6 +320,16 @@ func (c *Client) attempt(ctx context.Context, method, u string, payload []byte, 
 		return nil, fmt.Errorf("read response: %w", scrub(err, c.auth))
 	}
 	return &response{status: res.StatusCode, header: res.Header, body: body}, nil
+}
+
+// withoutURL drops the URL a *url.Error quotes, since it may hold a webhook
+// or interaction token; the caller's error already names the route.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // scrub guards against a transport error quoting the Authorization value.

@@ -543,6 +543,16 @@ func TestNetworkErrorHidesTokens(t *testing.T) {
 	}
 }
 
+func TestMalformedURLErrorHidesTokens(t *testing.T) {
+	s := newServer(t, http.NotFoundHandler().ServeHTTP)
+	// a control byte makes the URL unparsable; url.Parse's error would
+	// quote it whole, webhook token included
+	_, err := newClient(s, nil).Do(context.Background(), "POST", "/webhooks/1/hook-secret\x7f", nil)
+	if err == nil || strings.Contains(err.Error(), "hook-secret") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestRateLimitHeaderOnlyAndCancelWhileWaiting(t *testing.T) {
 	var n atomic.Int32
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
