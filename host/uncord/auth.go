@@ -51,11 +51,16 @@ type Auth struct {
 	http *http.Client
 	log  *slog.Logger
 
-	mu       sync.Mutex // guards the fields below; held across an auth request so only one runs
-	access   string
-	expires  time.Time
-	refresh  string // not yet spent; "" when none is known
-	userID   string
+	mu      sync.Mutex // guards access, expires, userID (never held across I/O)
+	access  string
+	expires time.Time
+	userID  string
+
+	// renew is a one-slot semaphore held while a token is being obtained,
+	// so only one auth request runs at a time; it guards refresh,
+	// attempts, blocked and the state file.
+	renew    chan struct{}
+	refresh  string      // not yet spent; "" when none is known
 	attempts []time.Time // auth requests within the last AuthWindow
 	blocked  time.Time   // the server said 429 until then
 }
@@ -97,7 +102,8 @@ func NewAuth(cfg AuthConfig) (*Auth, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleepCtx
 	}
-	a := &Auth{cfg: cfg, api: apiBase(cfg.BaseURL), http: cfg.HTTPClient, log: cfg.Logger, refresh: cfg.RefreshToken}
+	a := &Auth{cfg: cfg, api: apiBase(cfg.BaseURL), http: cfg.HTTPClient, log: cfg.Logger, refresh: cfg.RefreshToken,
+		renew: make(chan struct{}, 1)}
 	st, err := a.readState()
 	if err != nil {
 		return nil, err
@@ -146,19 +152,38 @@ func (a *Auth) UserID() string {
 // refreshing or logging in when needed. The gateway calls it before every
 // connect, REST before every request.
 func (a *Auth) Token(ctx context.Context) (string, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.access != "" && a.cfg.Now().Add(a.cfg.RefreshBefore).Before(a.expires) {
-		return a.access, nil
+	if tok, ok := a.current(); ok {
+		return tok, nil
+	}
+	select {
+	case a.renew <- struct{}{}:
+	case <-ctx.Done():
+		return "", fmt.Errorf("uncord: waiting for a token: %w", context.Cause(ctx))
+	}
+	defer func() { <-a.renew }()
+	if tok, ok := a.current(); ok { // renewed while we waited
+		return tok, nil
 	}
 	if err := a.renewLocked(ctx); err != nil {
 		return "", err
 	}
-	return a.access, nil
+	tok, _ := a.current()
+	return tok, nil
+}
+
+// current returns the access token if it is good for RefreshBefore more.
+func (a *Auth) current() (string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.access != "" && a.cfg.Now().Add(a.cfg.RefreshBefore).Before(a.expires) {
+		return a.access, true
+	}
+	return "", false
 }
 
 // Invalidate reports that the server rejected tok (401 TOKEN_EXPIRED, close
-// 4004): the next Token call gets a new one. A newer token is kept.
+// 4004): the next Token call gets a new one. A newer token is kept. It
+// never waits for a renewal in progress.
 func (a *Auth) Invalidate(tok string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -168,7 +193,7 @@ func (a *Auth) Invalidate(tok string) {
 }
 
 // renewLocked gets a new access token: refresh token first, then email and
-// password.
+// password. The caller holds renew.
 func (a *Auth) renewLocked(ctx context.Context) error {
 	if a.refresh != "" {
 		err := a.refreshLocked(ctx)
@@ -231,7 +256,7 @@ func (a *Auth) refreshLocked(ctx context.Context) error {
 	if err := a.saveLocked(); err != nil {
 		a.log.Error("uncord: could not save the rotated refresh token; a restart will log in again", "err", err)
 	}
-	a.log.Info("uncord: access token refreshed", "expires", a.expires.Format(time.RFC3339))
+	a.log.Info("uncord: access token refreshed")
 	return nil
 }
 
@@ -261,18 +286,22 @@ func (a *Auth) loginLocked(ctx context.Context) error {
 	a.setAccessLocked(out.AccessToken)
 	a.refresh = out.RefreshToken
 	if out.User.ID != "" {
+		a.mu.Lock()
 		a.userID = out.User.ID
+		a.mu.Unlock()
 	}
 	if err := a.saveLocked(); err != nil {
 		a.log.Error("uncord: could not save the refresh token; a restart will log in again", "err", err)
 	}
-	a.log.Info("uncord: logged in", "user_id", a.userID)
+	a.log.Info("uncord: logged in", "user_id", a.UserID())
 	return nil
 }
 
 // setAccessLocked stores an access token and reads its expiry and subject
 // (the JWT is not verified: that is the server's business).
 func (a *Auth) setAccessLocked(tok string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.access = tok
 	a.expires = a.cfg.Now().Add(15 * time.Minute)
 	parts := strings.Split(tok, ".")
@@ -417,7 +446,7 @@ func (a *Auth) saveLocked() error {
 	if err := os.MkdirAll(filepath.Dir(a.cfg.StatePath), 0o700); err != nil {
 		return err
 	}
-	b, _ := json.MarshalIndent(stateFile{RefreshToken: a.refresh, UserID: a.userID,
+	b, _ := json.MarshalIndent(stateFile{RefreshToken: a.refresh, UserID: a.UserID(),
 		EnvSHA256: envHash(a.cfg.RefreshToken), UpdatedAt: a.cfg.Now().UTC().Format(time.RFC3339)}, "", "  ")
 	tmp, err := os.CreateTemp(filepath.Dir(a.cfg.StatePath), ".uncord-*.json")
 	if err != nil {

@@ -1,6 +1,7 @@
 package uncord
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -176,5 +177,63 @@ func TestAuthBudgetWaitsInsteadOfHammering(t *testing.T) {
 		if r.Status == 429 {
 			t.Fatalf("server answered 429 to %s %s", r.Method, r.Path)
 		}
+	}
+}
+
+func TestConcurrentTokenCallsShareOneLogin(t *testing.T) {
+	s := startEmu(t, emu.Options{})
+	email, pw := s.Credentials()
+	a := newAuth(t, s, AuthConfig{Email: email, Password: pw})
+	ctx := ctxT(t)
+	errs := make(chan error, 20)
+	for range 20 {
+		go func() {
+			_, err := a.Token(ctx)
+			errs <- err
+		}()
+	}
+	for range 20 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if logins, refreshes, _ := s.AuthStats(); logins != 1 || refreshes != 0 {
+		t.Fatalf("logins=%d refreshes=%d, want one login for 20 callers", logins, refreshes)
+	}
+}
+
+func TestInvalidateNeverWaitsForARenewal(t *testing.T) {
+	s := startEmu(t, emu.Options{})
+	email, pw := s.Credentials()
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	a := newAuth(t, s, AuthConfig{Email: email, Password: pw, AuthLimit: 1, AuthWindow: time.Hour,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			close(entered)
+			select {
+			case <-release:
+				return errors.New("released")
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}})
+	ctx := ctxT(t)
+	tok, err := a.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Invalidate(tok)
+	done := make(chan error, 1)
+	go func() { _, err := a.Token(ctx); done <- err }() // waits for the auth budget
+	<-entered
+	a.Invalidate("other") // must not block behind the waiting renewal
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := a.Token(cctx); err == nil {
+		t.Fatal("a cancelled caller waiting for the renewal should give up")
+	}
+	close(release)
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "released") {
+		t.Fatalf("renewal: %v", err)
 	}
 }
