@@ -6,6 +6,9 @@ import (
 	"time"
 )
 
+// maxRouteBuckets bounds how many route → bucket mappings a limiter keeps.
+const maxRouteBuckets = 4096
+
 // limiter holds every piece of rate-limit state of one Client.
 type limiter struct {
 	now         func() time.Time
@@ -156,6 +159,12 @@ func (l *limiter) update(r route, h RateLimitHeaders) {
 	defer l.mu.Unlock()
 	now := l.now()
 	if h.Bucket != "" {
+		if _, known := l.routeBucket[r.key]; !known && len(l.routeBucket) >= maxRouteBuckets {
+			// Route keys come from the paths scripts request, so their
+			// number has no natural bound. Forgetting the mapping only
+			// makes each route learn its bucket again.
+			clear(l.routeBucket)
+		}
 		l.routeBucket[r.key] = h.Bucket
 	}
 	sk := l.stateKey(r)
