@@ -167,8 +167,9 @@ func (a *Auth) Token(ctx context.Context) (string, error) {
 	if err := a.renewLocked(ctx); err != nil {
 		return "", err
 	}
-	tok, _ := a.current()
-	return tok, nil
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.access, nil // even if its lifetime is shorter than RefreshBefore
 }
 
 // current returns the access token if it is good for RefreshBefore more.
@@ -297,8 +298,10 @@ func (a *Auth) loginLocked(ctx context.Context) error {
 	return nil
 }
 
-// setAccessLocked stores an access token and reads its expiry and subject
-// (the JWT is not verified: that is the server's business).
+// setAccessLocked stores an access token and reads its lifetime and
+// subject (the JWT is not verified: that is the server's business). The
+// lifetime is exp - iat counted from now, so a server clock that differs
+// from ours does not make a fresh token look expired (or eternal).
 func (a *Auth) setAccessLocked(tok string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -314,11 +317,12 @@ func (a *Auth) setAccessLocked(tok string) {
 	}
 	var c struct {
 		Sub string `json:"sub"`
+		Iat int64  `json:"iat"`
 		Exp int64  `json:"exp"`
 	}
 	if json.Unmarshal(raw, &c) == nil {
-		if c.Exp > 0 {
-			a.expires = time.Unix(c.Exp, 0)
+		if life := time.Duration(c.Exp-c.Iat) * time.Second; c.Iat > 0 && life > 0 && life < 24*time.Hour {
+			a.expires = a.cfg.Now().Add(life)
 		}
 		if c.Sub != "" {
 			a.userID = c.Sub

@@ -237,3 +237,22 @@ func TestInvalidateNeverWaitsForARenewal(t *testing.T) {
 		t.Fatalf("renewal: %v", err)
 	}
 }
+
+func TestServerClockSkewDoesNotCauseRefreshLoops(t *testing.T) {
+	c := newClock()
+	c.Advance(-3 * time.Hour) // the server's clock is hours behind ours
+	s := startEmu(t, emu.Options{Now: c.Now})
+	email, pw := s.Credentials()
+	a := newAuth(t, s, AuthConfig{Email: email, Password: pw})
+	ctx := ctxT(t)
+	t1, err := a.Token(ctx)
+	if err != nil || t1 == "" {
+		t.Fatal(err)
+	}
+	if t2, _ := a.Token(ctx); t2 != t1 {
+		t.Fatal("a fresh token was replaced: its lifetime must be counted on our clock")
+	}
+	if logins, refreshes, _ := s.AuthStats(); logins != 1 || refreshes != 0 {
+		t.Fatalf("logins=%d refreshes=%d", logins, refreshes)
+	}
+}

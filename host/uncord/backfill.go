@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -307,7 +308,13 @@ func (b *Backfill) pass(ctx context.Context) {
 	b.mu.Lock()
 	channels := append([]string(nil), b.channels...)
 	b.mu.Unlock()
-	total := 0
+	// collect every channel's missed messages, then deliver them merged
+	// by time (stable: within a second, channel order then API order)
+	type missed struct {
+		at   time.Time
+		data json.RawMessage
+	}
+	var all []missed
 	for _, ch := range channels {
 		b.mu.Lock()
 		skip := b.skip[ch]
@@ -331,14 +338,26 @@ func (b *Backfill) pass(ctx context.Context) {
 		if err != nil {
 			if ctx.Err() != nil {
 				b.log.Warn("uncord: backfill stopped; messages sent while disconnected may be missing", "err", err)
-				return
+				break
 			}
 			b.log.Warn("uncord: backfill of a channel failed; its messages sent while disconnected may be missing", "channel", ch, "err", err)
 		}
 		for _, m := range msgs {
-			b.deliverLive("MESSAGE_CREATE", m)
+			var h msgHead
+			json.Unmarshal(m, &h)
+			at, _ := time.Parse(time.RFC3339, h.CreatedAt)
+			all = append(all, missed{at, m})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].at.Before(all[j].at) })
+	total := 0
+	for _, m := range all {
+		b.deliverMu.Lock()
+		if b.note(m.data) {
+			b.cfg.Deliver("MESSAGE_CREATE", m.data)
 			total++
 		}
+		b.deliverMu.Unlock()
 	}
 	if total > 0 {
 		b.log.Info("uncord: delivered messages sent while disconnected", "count", total)
