@@ -139,7 +139,10 @@ func (b *Bot) deliver(name string, data json.RawMessage) {
 	var inv Invocation
 	var ok bool
 	switch name {
-	case "MESSAGE_CREATE", "DM_MESSAGE_CREATE":
+	case "MESSAGE_CREATE":
+		// not DM_MESSAGE_CREATE: Uncord DMs are end-to-end encrypted, so
+		// their content is not a readable command and a reply would not be
+		// readable either
 		inv, ok = b.commands.Match(data, b.backfill.SelfID())
 	case "SLASH_COMMAND_INVOCATION":
 		inv, ok = b.commands.MatchInvocation(data)

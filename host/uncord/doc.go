@@ -21,4 +21,9 @@
 //     because Uncord's resume never replays events from the offline period.
 //   - GatewayDialect adapts the shared gateway session (host/gateway) to
 //     Uncord's identify, op 9 and close-code rules.
+//   - Bot wires all of the above for the CLI: one constructor, one Run, and
+//     events delivered in order through a single callback.
+//
+// Auth's token, Backfill's delivery and the Responder's state are safe for
+// concurrent use; each type's mutexes say what they guard.
 package uncord

@@ -188,6 +188,7 @@ func TestGatewayBackfillAfterEveryKindOfReconnect(t *testing.T) {
 	}{
 		{"TCP drop, resume", s.DropConnections, "RESUMED"},
 		{"1001 shutdown, resume", func() { s.CloseConnections(1001, "server shutting down") }, "RESUMED"},
+		{"op 7, resume", s.SendReconnect, "RESUMED"},
 		{"op 9, identify on the same socket", func() { s.InvalidateSessions(); s.DropConnections() }, "READY"},
 		{"expired token, 4004, re-auth", func() { s.ExpireTokens(); s.InvalidateSessions(); s.CloseConnections(4000, "x") }, "READY"},
 	}
