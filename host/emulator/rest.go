@@ -26,8 +26,9 @@ type Request struct {
 // maxRequestLog bounds the request log; the oldest calls are forgotten.
 const maxRequestLog = 10000
 
-// maxBody is the largest request body the emulator reads.
-const maxBody = 8 << 20
+// maxBody is the largest request body the emulator reads (a variable so
+// a test can lower it).
+var maxBody int64 = 8 << 20
 
 // Requests returns a copy of the REST calls received so far, oldest first.
 func (s *Server) Requests() []Request {
