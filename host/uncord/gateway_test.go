@@ -270,3 +270,25 @@ func TestCloseActionSecond4004IsFatal(t *testing.T) {
 		t.Fatalf("Presence = %v", got)
 	}
 }
+
+func TestGatewayTokenRejectedTwiceIsFatal(t *testing.T) {
+	s := startEmu(t, emu.Options{HeartbeatInterval: time.Second})
+	b := startBot(t, s, AuthConfig{})
+	b.waitFor("READY", count("READY"))
+	s.DisableUser(s.BotUser().ID)
+	s.CloseConnections(4000, "restart")
+	select {
+	case err := <-b.done:
+		var fe *gateway.FatalError
+		if !errors.As(err, &fe) || fe.Code != 4004 || !strings.Contains(err.Error(), "re-authenticated") {
+			t.Fatalf("Run returned %v, want a 4004 FatalError after one re-auth", err)
+		}
+		b.cancel = nil
+		b.bf.Close()
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run kept reconnecting with a rejected token")
+	}
+	if _, refreshes, reuses := s.AuthStats(); refreshes != 1 || reuses != 0 {
+		t.Fatalf("refreshes=%d reuses=%d, want exactly one re-authentication", refreshes, reuses)
+	}
+}

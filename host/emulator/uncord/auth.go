@@ -72,7 +72,7 @@ func (s *Server) userForTokenLocked(tok string) (string, error) {
 	if gen, ok := s.issued[tok]; !ok || gen <= s.minGen || now.Unix() >= c.Exp {
 		return "", errTokenExpired
 	}
-	if s.accounts[c.Sub] == nil {
+	if s.accounts[c.Sub] == nil || s.disabled[c.Sub] {
 		return "", errTokenInvalid
 	}
 	return c.Sub, nil
@@ -200,3 +200,13 @@ func (s *Server) AuthStats() (logins, refreshes, reuses int) {
 
 // Credentials are the bot account's email and password.
 func (s *Server) Credentials() (email, password string) { return s.bot.email, s.bot.password }
+
+// DisableUser makes the server reject every access token of the user (401
+// INVALID_TOKEN over REST, 4004 on the gateway), as for a banned or
+// deleted account. Logins and refreshes still succeed, so clients see a
+// token that works nowhere.
+func (s *Server) DisableUser(userID string) {
+	s.mu.Lock()
+	s.disabled[userID] = true
+	s.mu.Unlock()
+}

@@ -35,6 +35,7 @@ type Server struct {
 	gen                       uint64            // last generation issued
 	minGen                    uint64            // tokens of this generation or older are expired (ExpireTokens)
 	logins, refreshes, reuses int
+	disabled                  map[string]bool // user ids whose tokens are rejected
 	// gateway
 	conns    map[*conn]bool
 	sessions map[string]*storedSession // dropped sessions that may resume
@@ -61,7 +62,7 @@ func New(opts Options) *Server {
 	opts.defaults()
 	s := &Server{opts: opts, secret: make([]byte, 32),
 		accounts: map[string]*account{}, messages: map[string]*Message{}, history: map[string][]*Message{},
-		refresh: map[string]*refreshToken{}, issued: map[string]uint64{}, conns: map[*conn]bool{}, sessions: map[string]*storedSession{},
+		refresh: map[string]*refreshToken{}, issued: map[string]uint64{}, disabled: map[string]bool{}, conns: map[*conn]bool{}, sessions: map[string]*storedSession{},
 		limits: map[string]*window{}, subs: map[int]chan Output{}}
 	rand.Read(s.secret)
 	s.buildWorld()
