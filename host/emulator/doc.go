@@ -8,6 +8,10 @@
 // an interactive console (InjectMessage, InjectInteraction, Subscribe); and
 // `botrun emulator` serves it alone so any Discord library can log in.
 //
+// Programs outside the process drive a standalone emulator through a small
+// control API under /_emulator/ (control.go): inject messages and
+// interactions, stream what the bot does as NDJSON, read the request log.
+//
 // Faithfulness matters more than breadth: what it models (close codes,
 // intents, resume replay, rate-limit headers, interaction deadlines, error
 // shapes) behaves as Discord documents it, and what it does not model
