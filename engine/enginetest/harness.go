@@ -184,4 +184,3 @@ func Run(t *testing.T, newEngine NewEngine, sc Scenario) {
 		}
 	}
 }
-

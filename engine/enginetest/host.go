@@ -183,4 +183,3 @@ func compact(raw json.RawMessage) string {
 	}
 	return canon(v)
 }
-

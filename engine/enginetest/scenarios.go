@@ -11,6 +11,10 @@ import (
 	"github.com/botrun/botrun/engine"
 )
 
+// slowCPU is the CPU budget of scenarios that do heavy but bounded work
+// and do not test the budget itself.
+const slowCPU = 4 * time.Second
+
 // Scenarios is the conformance table both engines run. Error lines name
 // the line of the failing statement; keep it the same in NAME.lua and
 // NAME.js.
@@ -113,8 +117,10 @@ var Scenarios = []Scenario{
 		}},
 	},
 	{
-		Name:   "memory",
-		Limits: engine.Limits{MaxString: 1 << 20, MaxPayload: 1 << 20},
+		Name: "memory",
+		// The CPU budget is not what this scenario tests; under -race on
+		// a loaded machine building the refused strings can take over 1s.
+		Limits: engine.Limits{MaxString: 1 << 20, MaxPayload: 1 << 20, CPU: slowCPU},
 		Steps: []Step{{
 			Events: []bindings.Event{Message("1", "go")},
 			Expect: []string{
@@ -125,6 +131,9 @@ var Scenarios = []Scenario{
 	},
 	{
 		Name: "sandbox",
+		// Walking every global is slow under -race; the budget is not
+		// what this scenario tests.
+		Limits: engine.Limits{LoadCPU: slowCPU},
 		AfterLoad: []string{
 			"log INFO blocked io", "log INFO blocked os.execute", "log INFO blocked os.getenv",
 			"log INFO blocked os.exit", "log INFO blocked os.remove", "log INFO blocked debug",
