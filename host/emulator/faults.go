@@ -110,22 +110,27 @@ func (s *Server) DropConnections(shard int) {
 }
 
 // SetHeartbeatAcks turns heartbeat ACKs (op 11) on or off, so a client
-// sees a zombie connection.
+// sees a zombie connection. AllShards sets every shard (and connections
+// not yet identified); a later call for one shard overrides it for that
+// shard.
 func (s *Server) SetHeartbeatAcks(shard int, on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := shard
 	if shard == AllShards {
-		key = -2 // -1 is "not identified yet"
+		clear(s.acksOff)
+		s.acksAllOff = !on
+		return
 	}
-	if on {
-		if shard == AllShards {
-			clear(s.acksOff)
-		}
-		delete(s.acksOff, key)
-	} else {
-		s.acksOff[key] = true
+	s.acksOff[shard] = !on
+}
+
+// acksOffLocked reports whether heartbeats on a connection of this shard
+// (-1: not identified yet) go unanswered. Caller holds s.mu.
+func (s *Server) acksOffLocked(shard int) bool {
+	if off, ok := s.acksOff[shard]; ok {
+		return off
 	}
+	return s.acksAllOff
 }
 
 // SendReconnect sends op 7; the client should reconnect and resume.

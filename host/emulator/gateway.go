@@ -220,7 +220,7 @@ func (s *Server) handleFrame(c *conn, data []byte) error {
 	case opHeartbeat:
 		_ = c.ws.SetReadDeadline(time.Now().Add(s.heartbeatTimeout()))
 		s.mu.Lock()
-		off := s.acksOff[c.shard] || s.acksOff[-2]
+		off := s.acksOffLocked(c.shard)
 		s.mu.Unlock()
 		if !off {
 			c.enqueue(outFrame{data: []byte(`{"op":11,"d":null,"s":null,"t":null}`)})

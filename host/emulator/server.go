@@ -38,8 +38,9 @@ type Server struct {
 	routeLimits   map[string]RateLimit
 	startLeft     int
 	lastIdentify  map[int]time.Time // by shard % max_concurrency
-	acksOff       map[int]bool      // by shard; -1 for connections not yet identified
-	changed       chan struct{}     // closed and replaced when sessions change
+	acksOff       map[int]bool      // by shard (-1: not identified yet); overrides acksAllOff
+	acksAllOff    bool
+	changed       chan struct{} // closed and replaced when sessions change
 	nextSessionID int
 
 	ln     net.Listener
