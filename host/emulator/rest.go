@@ -288,13 +288,4 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.delay = d
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
-
 func fmtSeconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }

@@ -377,3 +377,32 @@ func TestCreateDMAndApplication(t *testing.T) {
 	resp, body = api(t, s, "POST", "/api/v10/channels/"+s.ChannelID("general")+"/typing", nil)
 	wantStatus(t, resp, body, 204)
 }
+
+func TestGuildReads(t *testing.T) {
+	s := start(t, Options{})
+	if _, err := s.AddMember("alice"); err != nil {
+		t.Fatal(err)
+	}
+	g := "/api/v10/guilds/" + s.GuildID()
+	_, body := api(t, s, "GET", g, nil)
+	if got := unmarshal[Guild](t, body); got.ID != s.GuildID() || got.Name != "botrun test" || len(got.Members) != 0 || len(got.Roles) != 3 {
+		t.Fatalf("guild %s", body)
+	}
+	_, body = api(t, s, "GET", g+"/channels", nil)
+	if chs := unmarshal[[]Channel](t, body); len(chs) != 2 || chs[1].Name != "welcome" {
+		t.Fatalf("channels %s", body)
+	}
+	_, body = api(t, s, "GET", g+"/members?limit=2", nil)
+	first := unmarshal[[]Member](t, body)
+	if len(first) != 2 {
+		t.Fatalf("members page 1 %s", body)
+	}
+	_, body = api(t, s, "GET", g+"/members?limit=2&after="+first[1].User.ID, nil)
+	if rest := unmarshal[[]Member](t, body); len(rest) != 1 || rest[0].User.Username != "alice" {
+		t.Fatalf("members page 2 %s", body)
+	}
+	_, body = api(t, s, "GET", "/api/v10/guilds/1/channels", nil)
+	if e := decodeErr(t, body); e.Code != 10004 {
+		t.Fatalf("unknown guild %s", body)
+	}
+}
