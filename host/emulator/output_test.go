@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -94,4 +95,18 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		_ = c.ws.Close()
 	}
 	waitGoroutines(t, before)
+}
+
+func TestStartTwiceAndAfterClose(t *testing.T) {
+	s := start(t, Options{})
+	if err := s.Start("127.0.0.1:0"); err == nil {
+		t.Fatal("second Start succeeded")
+	}
+	_ = s.Close()
+	if err := New(Options{}).Start("256.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "listen on 256.0.0.1:0") {
+		t.Fatalf("bad address: %v", err)
+	}
+	if err := s.Start("127.0.0.1:0"); err == nil {
+		t.Fatal("Start after Close succeeded")
+	}
 }

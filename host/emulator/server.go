@@ -85,6 +85,15 @@ func New(opts Options) *Server {
 // Start listens on addr ("127.0.0.1:0" picks a free port) and serves in
 // the background until Close.
 func (s *Server) Start(addr string) error {
+	s.mu.Lock()
+	started, closed := s.ln != nil, s.closed
+	s.mu.Unlock()
+	switch {
+	case closed:
+		return errors.New("emulator: start: server already closed")
+	case started:
+		return errors.New("emulator: start: already started")
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("emulator: listen on %s: %w", addr, err)
