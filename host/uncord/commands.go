@@ -1,6 +1,7 @@
 package uncord
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -245,6 +246,9 @@ type message struct {
 // messages, and the bot's own (selfID), return false and go to on()
 // handlers as usual.
 func (c *Commands) Match(data json.RawMessage, selfID string) (Invocation, bool) {
+	if !c.mayMatch(data) {
+		return Invocation{}, false
+	}
 	var m message
 	if json.Unmarshal(data, &m) != nil {
 		return Invocation{}, false
@@ -278,6 +282,39 @@ func (c *Commands) Match(data json.RawMessage, selfID string) (Invocation, bool)
 	}
 	inv.Interaction = interactionJSON(m, spec.name, opts)
 	return inv, true
+}
+
+// mayMatch is a cheap pre-check run on every message: false when the
+// content certainly does not start with the prefix. It looks at the first
+// "content" key, which in an Uncord message is the top-level one (no
+// nested object has that key); anything unusual falls through to the full
+// decode.
+func (c *Commands) mayMatch(data []byte) bool {
+	const ws = " \t\r\n"
+	var rest []byte
+	for off := 0; ; {
+		i := bytes.Index(data[off:], []byte(`"content"`))
+		if i < 0 {
+			return false
+		}
+		off += i + len(`"content"`)
+		after := bytes.TrimLeft(data[off:], ws)
+		if len(after) > 0 && after[0] == ':' {
+			rest = bytes.TrimLeft(after[1:], ws)
+			break
+		}
+	}
+	if len(rest) == 0 || rest[0] != '"' {
+		return false
+	}
+	rest = rest[1:]
+	if len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\\') {
+		return true // leading space or an escape: let the decoder decide
+	}
+	c.mu.Lock()
+	empty := len(c.byName) == 0
+	c.mu.Unlock()
+	return !empty && bytes.HasPrefix(rest, []byte(c.prefix))
 }
 
 // MatchInvocation handles SLASH_COMMAND_INVOCATION, which Uncord declares

@@ -268,6 +268,13 @@ func FuzzTextCommand(f *testing.F) {
 	f.Fuzz(func(t *testing.T, content string) {
 		inv, ok := c.Match(msgJSON(content, "u"), "")
 		if !ok {
+			name, _, _ := strings.Cut(strings.TrimSpace(content), " ")
+			name, _, _ = strings.Cut(name, "\t")
+			name, _, _ = strings.Cut(name, "\n")
+			switch strings.ToLower(name) {
+			case "/echo", "/add", "/config":
+				t.Fatalf("%q not matched", content)
+			}
 			return
 		}
 		if (inv.Usage == "") == (inv.Interaction == nil) {
@@ -277,4 +284,20 @@ func FuzzTextCommand(f *testing.F) {
 			t.Fatal("invalid interaction JSON")
 		}
 	})
+}
+
+func TestMatchPrecheckKeepsEscapedContent(t *testing.T) {
+	c := testCommands(t)
+	for _, raw := range []string{
+		`{"id":"m","channel_id":"c","author":{"id":"u"},"content":"\/echo hi"}`,
+		`{"id":"m","channel_id":"c","author":{"id":"u"},"content":"\u002fecho hi"}`,
+		`{"attachments":[{"content_type":"text/plain"}],"author":{"id":"u"},"channel_id":"c","content" : "/echo hi","id":"m"}`,
+	} {
+		if inv, ok := c.Match(json.RawMessage(raw), ""); !ok || inv.Usage != "" {
+			t.Errorf("%s: not matched (%+v)", raw, inv)
+		}
+	}
+	if _, ok := NewCommands("").Match(msgJSON("/echo hi", "u"), ""); ok {
+		t.Error("matched with no commands declared")
+	}
 }
