@@ -8,6 +8,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
 )
 
 // bindingFunc adapts one binding to a JS function. this is the receiver
@@ -66,7 +67,7 @@ func (s *script) bindingFunc(f bindings.Func, this *bindings.Object) goja.Value 
 					return nil, resolve(s.toJS(res))
 				})
 				if rerr != nil {
-					s.report(s.toScriptError("handler", rerr))
+					s.reportIn(inv, s.toScriptError(engine.KindHandler, rerr))
 				}
 			})
 			if !posted {

@@ -97,6 +97,15 @@ func (s *script) report(se *engine.ScriptError) {
 	}
 }
 
+// reportIn reports se and tells the invocation's delivery, if it wants to
+// hear of failures.
+func (s *script) reportIn(inv *invocation, se *engine.ScriptError) {
+	s.report(se)
+	if se != nil && s.onError == nil && inv != nil && inv.onErr != nil {
+		inv.onErr(se)
+	}
+}
+
 // trackRejection is goja's promise rejection tracker: a rejection stays
 // pending until a handler is attached or the invocation ends.
 func (s *script) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperation) {
@@ -113,9 +122,9 @@ func (s *script) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperati
 	}
 }
 
-// flushRejections reports the promises rejected during the invocation
-// that nothing handled, like Node's "unhandled promise rejection".
-func (s *script) flushRejections() {
+// flushRejections reports the promises rejected during inv that nothing
+// handled, like Node's "unhandled promise rejection".
+func (s *script) flushRejections(inv *invocation) {
 	if len(s.rejected) == 0 {
 		return
 	}
@@ -136,7 +145,7 @@ func (s *script) flushRejections() {
 			}
 		}
 		s.locateFromValue(se, reason)
-		s.report(se)
+		s.reportIn(inv, se)
 	}
 }
 

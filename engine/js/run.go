@@ -78,7 +78,7 @@ func (s *script) run(inv *invocation, fn func() (goja.Value, error)) (goja.Value
 	}
 	b.End()
 	s.cur = prev
-	s.flushRejections()
+	s.flushRejections(inv)
 	return v, err
 }
 
@@ -91,6 +91,9 @@ func (s *script) budgetTripped() bool { return s.guard.tripped.Load() }
 type invocation struct {
 	budget *loop.Budget
 	what   string // "handler", "load": names the budget in errors
+	// onErr hears of the invocation's errors after they are logged
+	// (Delivery.OnError, reduced to its first report); nil for none.
+	onErr func(*engine.ScriptError)
 }
 
 // newInvocation starts a handler or callback invocation.
@@ -101,15 +104,23 @@ func (s *script) newInvocation() *invocation {
 // call invokes fn as a new invocation with its own budget and reports an
 // error it raises. It returns fn's result (nil on error).
 func (s *script) call(fn goja.Value, args func() []goja.Value) goja.Value {
+	return s.callFor(nil, fn, args)
+}
+
+// callFor is call for a handler of a delivery: onErr, if not nil, also
+// hears of the errors of the invocation, later rejections included.
+func (s *script) callFor(onErr func(*engine.ScriptError), fn goja.Value, args func() []goja.Value) goja.Value {
 	f, ok := goja.AssertFunction(fn)
 	if !ok {
 		return nil
 	}
-	v, err := s.run(s.newInvocation(), func() (goja.Value, error) {
+	inv := s.newInvocation()
+	inv.onErr = onErr
+	v, err := s.run(inv, func() (goja.Value, error) {
 		return f(goja.Undefined(), args()...)
 	})
 	if err != nil {
-		s.report(s.toScriptError(engine.KindHandler, err))
+		s.reportIn(inv, s.toScriptError(engine.KindHandler, err))
 		return nil
 	}
 	return v
@@ -137,8 +148,19 @@ func (s *script) dispatch(d *engine.Delivery) {
 		}
 		return data
 	}
+	// The delivery hears of the first failure among its handlers, once.
+	var onErr func(*engine.ScriptError)
+	if d.OnError != nil {
+		reported := false
+		onErr = func(se *engine.ScriptError) {
+			if !reported {
+				reported = true
+				d.OnError(se)
+			}
+		}
+	}
 	if ev.Route != nil {
-		s.dispatchRoute(d, event)
+		s.dispatchRoute(d, event, onErr)
 		return
 	}
 	// Handlers of the event's name and of its aliases run first, in that
@@ -150,9 +172,9 @@ func (s *script) dispatch(d *engine.Delivery) {
 			continue
 		}
 		if h.Event == "*" {
-			s.call(c.v, func() []goja.Value { return []goja.Value{s.vm.ToValue(ev.Name), event()} })
+			s.callFor(onErr, c.v, func() []goja.Value { return []goja.Value{s.vm.ToValue(ev.Name), event()} })
 		} else {
-			s.call(c.v, func() []goja.Value { return []goja.Value{event()} })
+			s.callFor(onErr, c.v, func() []goja.Value { return []goja.Value{event()} })
 		}
 	}
 }
@@ -160,29 +182,30 @@ func (s *script) dispatch(d *engine.Delivery) {
 // dispatchRoute calls the one handler the host's router chose. An
 // autocomplete handler answers by returning its choices (or a Promise of
 // them); the engine passes them to ix.respond.
-func (s *script) dispatchRoute(d *engine.Delivery, event func() goja.Value) {
+func (s *script) dispatchRoute(d *engine.Delivery, event func() goja.Value, onErr func(*engine.ScriptError)) {
 	rt := *d.Event.Route
 	cb, ok := s.bs.Reg.Lookup(rt)
-	if !ok {
+	c, isJS := cb.(*callback)
+	if !ok || !isJS || c.s != s {
 		s.bs.Log.Warn("no handler for routed interaction", "kind", rt.Kind, "key", rt.Key, "option", rt.Option)
-		return
-	}
-	c, ok := cb.(*callback)
-	if !ok || c.s != s {
+		if onErr != nil {
+			onErr(&engine.ScriptError{Kind: engine.KindHandler, Script: s.unit.Name, Path: s.unit.Path,
+				Message: "no " + rt.Kind + " handler for " + rt.Key})
+		}
 		return
 	}
 	var ix goja.Value
-	res := s.call(c.v, func() []goja.Value {
+	res := s.callFor(onErr, c.v, func() []goja.Value {
 		ix = event()
 		return []goja.Value{ix}
 	})
 	if rt.Kind != "autocomplete" || res == nil || goja.IsUndefined(res) || goja.IsNull(res) {
 		return
 	}
-	s.answerAutocomplete(ix, res)
+	s.answerAutocomplete(ix, res, onErr)
 }
 
-func (s *script) answerAutocomplete(ix, res goja.Value) {
+func (s *script) answerAutocomplete(ix, res goja.Value, onErr func(*engine.ScriptError)) {
 	ixObj, ok := ix.(*goja.Object)
 	if !ok {
 		return
@@ -204,7 +227,9 @@ func (s *script) answerAutocomplete(ix, res goja.Value) {
 	})
 	// Promise.resolve(res).then(answer) handles both plain lists and
 	// Promises; a failure surfaces as an unhandled rejection report.
-	_, err := s.run(s.newInvocation(), func() (goja.Value, error) {
+	inv := s.newInvocation()
+	inv.onErr = onErr
+	_, err := s.run(inv, func() (goja.Value, error) {
 		promiseCtor := s.vm.Get("Promise").ToObject(s.vm)
 		resolveFn, _ := goja.AssertFunction(promiseCtor.Get("resolve"))
 		p, err := resolveFn(promiseCtor, res)
@@ -215,7 +240,7 @@ func (s *script) answerAutocomplete(ix, res goja.Value) {
 		return then(p, answer)
 	})
 	if err != nil {
-		s.report(s.toScriptError(engine.KindHandler, err))
+		s.reportIn(inv, s.toScriptError(engine.KindHandler, err))
 	}
 }
 
