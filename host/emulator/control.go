@@ -83,8 +83,10 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.controlOutputs(w, r)
 	case "GET requests":
 		writeJSON(w, http.StatusOK, s.Requests())
+	case "POST faults":
+		s.controlFault(w, r)
 	default:
-		writeError(w, http.StatusNotFound, 0, "404: Not Found (control routes: GET info, POST messages, POST interactions, POST members, GET outputs, GET requests)")
+		writeError(w, http.StatusNotFound, 0, "404: Not Found (control routes: GET info, POST messages, POST interactions, POST members, GET outputs, GET requests, POST faults)")
 	}
 }
 
@@ -220,4 +222,80 @@ func (s *Server) controlOutputs(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// controlFault is the body of POST /_emulator/faults: one fault method of
+// Server by name.
+type controlFault struct {
+	// Fault is drop, acks, reconnect, heartbeat, invalid_session, close,
+	// invalidate, rest, delay or rate_limit.
+	Fault     string `json:"fault"`
+	Shard     *int   `json:"shard"` // default all shards
+	On        bool   `json:"on"`    // acks
+	Resumable bool   `json:"resumable"`
+	Code      int    `json:"code"` // close
+	Reason    string `json:"reason"`
+	// rest: the next Count requests matching Method and Route answer Status.
+	Method     string  `json:"method"`
+	Route      string  `json:"route"`
+	Count      int     `json:"count"`
+	Status     int     `json:"status"`
+	RetryAfter float64 `json:"retry_after"` // seconds
+	Global     bool    `json:"global"`
+	Body       string  `json:"body"`
+	// delay (every REST answer) and rate_limit (Limit per Window on Route).
+	DelayMS  int `json:"delay_ms"`
+	Limit    int `json:"limit"`
+	WindowMS int `json:"window_ms"`
+}
+
+func (s *Server) controlFault(w http.ResponseWriter, r *http.Request) {
+	var f controlFault
+	if !bodyOK(w, r, &f) {
+		return
+	}
+	shard := AllShards
+	if f.Shard != nil {
+		shard = *f.Shard
+	}
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	switch f.Fault {
+	case "drop":
+		s.DropConnections(shard)
+	case "acks":
+		s.SetHeartbeatAcks(shard, f.On)
+	case "reconnect":
+		s.SendReconnect(shard)
+	case "heartbeat":
+		s.RequestHeartbeat(shard)
+	case "invalid_session":
+		s.SendInvalidSession(shard, f.Resumable)
+	case "close":
+		if f.Code < 1000 || f.Code > 4999 {
+			writeError(w, http.StatusBadRequest, 0, "close: code must be 1000-4999")
+			return
+		}
+		s.CloseConnections(shard, f.Code, f.Reason)
+	case "invalidate":
+		s.InvalidateSessions(shard)
+	case "rest":
+		if f.Status < 400 || f.Status > 599 {
+			writeError(w, http.StatusBadRequest, 0, "rest: status must be 400-599")
+			return
+		}
+		s.FailNext(Fault{Method: f.Method, Route: f.Route, Count: f.Count, Status: f.Status,
+			RetryAfter: time.Duration(f.RetryAfter * float64(time.Second)), Global: f.Global, Body: f.Body})
+	case "delay":
+		s.SetDelay(ms(f.DelayMS))
+	case "rate_limit":
+		if f.Route == "" {
+			writeError(w, http.StatusBadRequest, 0, "rate_limit: route is required")
+			return
+		}
+		s.SetRateLimit(f.Route, f.Limit, ms(f.WindowMS))
+	default:
+		writeError(w, http.StatusBadRequest, 0, fmt.Sprintf("unknown fault %q: use drop, acks, reconnect, heartbeat, invalid_session, close, invalidate, rest, delay or rate_limit", f.Fault))
+		return
+	}
+	writeNoContent(w)
 }

@@ -111,3 +111,38 @@ func TestControlAPI(t *testing.T) {
 	resp, body = apiAuth(t, s, "GET", "/_emulator/nothing", nil, "")
 	wantStatus(t, resp, body, 404)
 }
+
+func TestControlFaults(t *testing.T) {
+	s := start(t, Options{})
+	c, _, _ := connect(t, s, allIntents, nil)
+	c.expectDispatch("GUILD_CREATE")
+	post := func(body map[string]any, status int) {
+		t.Helper()
+		resp, b := apiAuth(t, s, "POST", "/_emulator/faults", body, "")
+		wantStatus(t, resp, b, status)
+	}
+	post(map[string]any{"fault": "reconnect", "shard": 0}, 204)
+	c.expectOp(opReconnect)
+	post(map[string]any{"fault": "heartbeat"}, 204)
+	c.expectOp(opHeartbeat)
+	post(map[string]any{"fault": "invalid_session", "resumable": true}, 204)
+	if f := c.expectOp(opInvalidSession); string(f.D) != "true" {
+		t.Fatalf("op 9 d = %s", f.D)
+	}
+	post(map[string]any{"fault": "rest", "route": "GET /users/@me", "status": 429, "retry_after": 0.5}, 204)
+	resp, body := api(t, s, "GET", "/api/v10/users/@me", nil)
+	wantStatus(t, resp, body, 429)
+	if e := decodeErr(t, body); e.RetryAfter != 0.5 {
+		t.Fatalf("429 %s", body)
+	}
+	post(map[string]any{"fault": "rate_limit", "route": "GET /users/@me", "limit": 7, "window_ms": 1000}, 204)
+	resp, _ = api(t, s, "GET", "/api/v10/users/@me", nil)
+	if resp.Header.Get("X-RateLimit-Limit") != "7" {
+		t.Fatalf("rate_limit fault: %v", resp.Header)
+	}
+	post(map[string]any{"fault": "close", "code": 4000, "reason": "x"}, 204)
+	c.expectClose(4000)
+	for _, bad := range []map[string]any{{"fault": "nope"}, {"fault": "close", "code": 99}, {"fault": "rest", "status": 200}, {"fault": "rate_limit"}} {
+		post(bad, 400)
+	}
+}
