@@ -15,6 +15,9 @@ const (
 var files embed.FS
 
 // Files is the embedded stdlib: the editor type definitions at its root.
+// It holds no requirable modules: botrun.lua is an annotation stub that
+// would shadow the real globals if a script required it, so it is not a
+// module path for the engines.
 func Files() fs.FS { return files }
 
 // TypeFiles returns the editor type definitions by file name, for
