@@ -196,6 +196,7 @@ func TestShutdownDrain(t *testing.T) {
 
 // TestLogFormatPrecedence: file < env < flag, visible in the log format.
 func TestLogFormatPrecedence(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"a.lua": `log.info("hello from a")` + "\n", "botrun.toml": "log_format = \"text\"\n"})
 	isJSON := func(stderr string) bool {
@@ -228,6 +229,7 @@ func TestLogFormatPrecedence(t *testing.T) {
 // TestFatalExits: a rejected token or disallowed intents end botrun with
 // exit 1 and a message saying what to do, without printing the token.
 func TestFatalExits(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	copyExamples(t, dir, "lua", "ping")
 	t.Run("bad token", func(t *testing.T) {

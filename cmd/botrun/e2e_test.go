@@ -211,6 +211,7 @@ func TestUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Parallel()
 			out, errOut, code := runCmd(t, "", nil, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errOut)
@@ -226,6 +227,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	t.Run("errors", func(t *testing.T) {
 		dir := t.TempDir()
 		writeFiles(t, dir, map[string]string{
@@ -271,6 +273,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestRunBadConfig(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"ok.lua": "", "botrun.toml": "[limits]\ncpu_ms = 10\nspeed = 3\n"})
 	_, errOut, code := runCmd(t, "", nil, "run", dir)
@@ -294,6 +297,7 @@ func TestRunBadConfig(t *testing.T) {
 func TestInitThenCheck(t *testing.T) {
 	for _, lang := range []string{"lua", "js"} {
 		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
 			dir := filepath.Join(t.TempDir(), "mybot")
 			out, errOut, code := runCmd(t, "", nil, "init", dir, "--lang", lang)
 			if code != 0 {
@@ -315,6 +319,7 @@ func TestInitThenCheck(t *testing.T) {
 }
 
 func TestEmulatorCommand(t *testing.T) {
+	t.Parallel()
 	p := start(t, nil, "emulator", "--addr", "127.0.0.1:0")
 	p.stdout.waitFor(t, 1, "BOTRUN_API_URL=http://127.0.0.1:")
 	out := p.stdout.String()
@@ -328,6 +333,7 @@ func TestEmulatorCommand(t *testing.T) {
 }
 
 func TestTypesCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out, errOut, code := runCmd(t, "", nil, "types", dir)
 	if code != 0 {

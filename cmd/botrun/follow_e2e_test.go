@@ -15,6 +15,7 @@ import (
 // event widens the gateway intents, and one that declares a command gets
 // it registered, without restarting botrun.
 func TestIntentsAndCommandsFollowReloads(t *testing.T) {
+	t.Parallel()
 	emu := emulator.New(emulator.Options{})
 	if err := emu.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
@@ -64,6 +65,7 @@ func TestIntentsAndCommandsFollowReloads(t *testing.T) {
 // ephemeral failure answer at once (not a client-side timeout), and a
 // button no script handles gets the "unavailable" answer.
 func TestInteractionFailures(t *testing.T) {
+	t.Parallel()
 	emu := emulator.New(emulator.Options{})
 	if err := emu.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
