@@ -334,3 +334,22 @@ func (s *Server) tallyLocked(m *Message) {
 		m.Reactions = append(m.Reactions, rc)
 	}
 }
+
+// typing broadcasts TYPING_START, an "ephemeral" dispatch: it has no
+// sequence number and is never kept for a resume.
+func (s *Server) typing(w http.ResponseWriter, r *http.Request, uid string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, e := s.viewableLocked(uid, r.PathValue("cid"))
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	b := encode(opDispatch, 0, "TYPING_START", map[string]any{"channel_id": c.ID, "user_id": uid, "timestamp": s.opts.Now().Unix()})
+	for cn := range s.conns {
+		if cn.identified && s.canViewLocked(cn.userID, c) {
+			cn.enqueueLocked(b)
+		}
+	}
+	writeData(w, http.StatusNoContent, nil)
+}

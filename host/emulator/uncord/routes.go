@@ -33,9 +33,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("DELETE "+v1+"/messages/{mid}", authed(s.deleteMessage))
 	mux.HandleFunc("PUT "+v1+"/channels/{cid}/messages/{mid}/reactions/{emoji}", authed(s.addReaction))
 	mux.HandleFunc("DELETE "+v1+"/channels/{cid}/messages/{mid}/reactions/{emoji}", authed(s.removeReaction))
-	mux.HandleFunc("POST "+v1+"/channels/{cid}/typing", authed(func(w http.ResponseWriter, r *http.Request, uid string) {
-		writeData(w, http.StatusNoContent, nil)
-	}))
+	mux.HandleFunc("POST "+v1+"/channels/{cid}/typing", authed(s.typing))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(404, "NOT_FOUND", "no route for %s %s", r.Method, r.URL.Path))
 	})

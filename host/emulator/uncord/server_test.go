@@ -296,6 +296,14 @@ func TestResumeReplaysOnlyWhatTheOldSocketWasSent(t *testing.T) {
 	if f := w.read(); f["t"] != "PRESENCE_UPDATE" || f["s"] != 2.0 {
 		t.Fatalf("after READY %v", f)
 	}
+	req, _ := http.NewRequest("POST", s.URL()+"/api/v1/channels/"+s.ChannelID("general")+"/typing", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if st, _, _ := do(t, req); st != 204 {
+		t.Fatalf("typing: %d", st)
+	}
+	if f := w.read(); f["t"] != "TYPING_START" || f["s"] != nil {
+		t.Fatalf("typing %v, want TYPING_START without s", f)
+	}
 	s.InjectMessage(s.ChannelID("general"), "seen")   // s=3, read
 	s.InjectMessage(s.ChannelID("general"), "unread") // s=4, sent but not read
 	s.InjectMessage(s.ChannelID("staff"), "hidden")   // not sent: the bot cannot view #staff
