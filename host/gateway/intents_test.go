@@ -53,3 +53,28 @@ func TestPrivilegedNamesAndParse(t *testing.T) {
 		t.Errorf("IntentNames = %v", names)
 	}
 }
+
+// The name table, IntentsAll and the event table are written separately;
+// they must agree.
+func TestIntentTablesAgree(t *testing.T) {
+	var named uint64
+	for _, in := range intentNames {
+		if named&in.bit != 0 {
+			t.Errorf("%s reuses a bit", in.name)
+		}
+		named |= in.bit
+	}
+	if named != IntentsAll {
+		t.Errorf("named intents %v differ from IntentsAll %v", IntentNames(named), IntentNames(IntentsAll))
+	}
+	for ev, bits := range eventIntents {
+		if bits&^IntentsAll != 0 {
+			t.Errorf("%s needs unknown intents %v", ev, IntentNames(bits&^IntentsAll))
+		}
+	}
+	for old, bits := range intentAliases {
+		if bits&^IntentsAll != 0 || bits == 0 {
+			t.Errorf("alias %s maps to %d", old, bits)
+		}
+	}
+}
