@@ -96,7 +96,7 @@ func (r *Responder) where(ix Interaction) (channel, message string, err error) {
 }
 
 // stateLocked returns the state of ix, creating it; expired ones go.
-func (r *Responder) stateLocked(id string) (*ixState, error) {
+func (r *Responder) stateLocked(id string) *ixState {
 	now := r.opts.Now()
 	for k, s := range r.state {
 		if now.Sub(s.created) > r.opts.Lifetime {
@@ -108,7 +108,7 @@ func (r *Responder) stateLocked(id string) (*ixState, error) {
 		s = &ixState{created: now}
 		r.state[id] = s
 	}
-	return s, nil
+	return s
 }
 
 // Respond sends the initial response. kind is the interaction callback
@@ -131,7 +131,7 @@ func (r *Responder) Respond(ctx context.Context, ix Interaction, kind int, data 
 		return nil, fmt.Errorf("uncord: unknown response type %d", kind)
 	}
 	r.mu.Lock()
-	s, _ := r.stateLocked(ix.ID)
+	s := r.stateLocked(ix.ID)
 	if s.responded {
 		r.mu.Unlock()
 		return nil, errors.New("uncord: this command was already responded to; use followup or edit")
@@ -163,7 +163,7 @@ func (r *Responder) send(ctx context.Context, id, ch, replyTo string, data map[s
 		}
 		json.Unmarshal(raw, &m)
 		r.mu.Lock()
-		s, _ := r.stateLocked(id)
+		s := r.stateLocked(id)
 		s.original = m.ID
 		r.mu.Unlock()
 	}
@@ -178,7 +178,7 @@ func (r *Responder) Followup(ctx context.Context, ix Interaction, msg map[string
 		return nil, err
 	}
 	r.mu.Lock()
-	s, _ := r.stateLocked(ix.ID)
+	s := r.stateLocked(ix.ID)
 	first := s.deferred && s.original == ""
 	s.responded = true
 	r.mu.Unlock()
@@ -193,7 +193,7 @@ func (r *Responder) EditOriginal(ctx context.Context, ix Interaction, msg map[st
 		return nil, err
 	}
 	r.mu.Lock()
-	s, _ := r.stateLocked(ix.ID)
+	s := r.stateLocked(ix.ID)
 	orig := s.original
 	s.responded = true
 	r.mu.Unlock()
@@ -210,7 +210,7 @@ func (r *Responder) DeleteOriginal(ctx context.Context, ix Interaction) error {
 		return err
 	}
 	r.mu.Lock()
-	s, _ := r.stateLocked(ix.ID)
+	s := r.stateLocked(ix.ID)
 	orig := s.original
 	s.original = ""
 	r.mu.Unlock()
@@ -224,7 +224,7 @@ func (r *Responder) DeleteOriginal(ctx context.Context, ix Interaction) error {
 // responding (the error itself stays in the log).
 func (r *Responder) Fail(ctx context.Context, ix Interaction, cause error) {
 	r.mu.Lock()
-	s, _ := r.stateLocked(ix.ID)
+	s := r.stateLocked(ix.ID)
 	answered := s.original != ""
 	r.mu.Unlock()
 	if answered {
