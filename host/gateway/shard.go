@@ -28,9 +28,9 @@ type shard struct {
 
 	// Shards take their first identify slot in id order (Discord wants
 	// buckets started in order): each waits for its predecessor's turn.
-	after   <-chan struct{}
-	started chan struct{} // closed once this shard has had its first turn
-	startMu sync.Once
+	after     <-chan struct{}
+	started   chan struct{} // closed once this shard has had its first turn
+	startOnce sync.Once
 
 	mu  sync.Mutex // guards cur
 	cur *conn      // connection with an established session, nil otherwise
@@ -91,7 +91,7 @@ type outcome struct {
 	healthy bool          // the session was established and heartbeats were acknowledged
 }
 
-func (s *shard) markStarted() { s.startMu.Do(func() { close(s.started) }) }
+func (s *shard) markStarted() { s.startOnce.Do(func() { close(s.started) }) }
 
 // run connects, reconnects and resumes until ctx ends or a fatal close.
 func (s *shard) run(ctx context.Context) error {
