@@ -104,7 +104,7 @@ func checkAll(ctx context.Context, w *workspace, peers []*peer) error {
 // figures collects one peer's figures over the runs.
 type figures struct {
 	perSec, cpuPerEvent, peak, frame []float64
-	loadPerEvent                     []float64
+	loadPerEvent, missed             []float64
 	p50, p99, pmax, lost             []float64
 	idle1, idle100                   []float64
 	ready200, answer200              []float64
@@ -213,6 +213,7 @@ func mainWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *figu
 		f.perSec = append(f.perSec, t.PerSec())
 		f.cpuPerEvent = append(f.cpuPerEvent, float64(t.CPUPerEvent()))
 		f.loadPerEvent = append(f.loadPerEvent, float64(t.LoadCPU)/float64(t.Events))
+		f.missed = append(f.missed, float64(t.Events-t.Handled))
 		f.peak = append(f.peak, float64(t.PeakRSS))
 		f.frame = append(f.frame, float64(len(t.Frame)))
 	}

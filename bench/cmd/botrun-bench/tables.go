@@ -31,6 +31,14 @@ func num(x float64, format string) string {
 	return fmt.Sprintf(format, x)
 }
 
+// count formats a median count, "0" included; "" when never measured.
+func count(xs []float64) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.0f", med(xs))
+}
+
 // base returns botrun's figure for ratios: the botrun variant with the
 // same handler language when measured, else the other one.
 func base(fig map[string]*figures, p *peer, pick func(*figures) []float64) float64 {
@@ -49,14 +57,14 @@ func base(fig map[string]*figures, p *peer, pick func(*figures) []float64) float
 func writeTables(w io.Writer, c config, fig map[string]*figures) {
 	ratioNote := "Ratios divide the peer's figure by botrun's (JS peers by botrun (JS), others by botrun (Lua)); for events/s above 1× is better for the peer, for times and memory below 1× is."
 	if c.workloads["throughput"] {
-		t := load.Table{Title: "Throughput: MESSAGE_CREATE dispatches handled per second", Columns: []string{"peer", "events/s", "ratio to botrun", "CPU per event", "ratio to botrun", "peak RSS", "ratio to botrun", "events per run", "dispatch data", "emulator CPU per event"}}
+		t := load.Table{Title: "Throughput: MESSAGE_CREATE dispatches handled per second", Columns: []string{"peer", "events/s", "ratio to botrun", "CPU per event", "ratio to botrun", "peak RSS", "ratio to botrun", "events per run", "not seen by the handler", "dispatch data", "emulator CPU per event"}}
 		for _, p := range c.peers {
 			f := fig[p.name]
 			t.Rows = append(t.Rows, []string{p.label,
 				num(med(f.perSec), "%.0f"), load.Ratio(med(f.perSec), base(fig, p, func(f *figures) []float64 { return f.perSec })),
 				dur(med(f.cpuPerEvent)), load.Ratio(med(f.cpuPerEvent), base(fig, p, func(f *figures) []float64 { return f.cpuPerEvent })),
 				load.MiB(med(f.peak)), load.Ratio(med(f.peak), base(fig, p, func(f *figures) []float64 { return f.peak })),
-				num(float64(f.events), "%.0f"), num(med(f.frame), "%.0f B"), dur(med(f.loadPerEvent))})
+				num(float64(f.events), "%.0f"), count(f.missed), num(med(f.frame), "%.0f B"), dur(med(f.loadPerEvent))})
 		}
 		t.Write(w)
 	}

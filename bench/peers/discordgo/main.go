@@ -5,8 +5,10 @@
 // Environment: BENCH_API is the emulator's base URL (http://127.0.0.1:PORT),
 // BENCH_TOKEN the bot token it accepts, BENCH_HANDLERS (optional) the
 // number of MESSAGE_CREATE handlers. Behaviour, identical in every peer:
-// "!ping TAG" is answered with "pong TAG", "!done TAG" with "done TAG";
-// any other message has its content inspected and is otherwise ignored.
+// "!ping TAG" is answered with "pong TAG", "!done TAG" with "done TAG N",
+// N being the messages seen since the previous "!done" (this one
+// included); any other message has its content inspected and is
+// otherwise ignored.
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/bwmarrin/discordgo"
@@ -83,16 +86,21 @@ func run() error {
 	return nil
 }
 
+// seen counts messages since the last "!done". discordgo runs each
+// handler call in its own goroutine, hence the atomic.
+var seen atomic.Int64
+
 func onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 	if m.Author != nil && m.Author.Bot {
 		return
 	}
+	seen.Add(1)
 	c := m.Content
 	switch {
 	case strings.HasPrefix(c, "!ping "):
 		reply(s, m.ChannelID, "pong "+c[len("!ping "):])
 	case strings.HasPrefix(c, "!done "):
-		reply(s, m.ChannelID, "done "+c[len("!done "):])
+		reply(s, m.ChannelID, "done "+c[len("!done "):]+" "+strconv.FormatInt(seen.Swap(0), 10))
 	}
 }
 

@@ -3,7 +3,8 @@
 //
 // Environment: BENCH_API is the emulator's base URL (http://127.0.0.1:PORT),
 // BENCH_TOKEN the bot token it accepts. "!ping TAG" is answered with
-// "pong TAG", "!done TAG" with "done TAG"; any other message has its
+// "pong TAG", "!done TAG" with "done TAG N", N being the messages seen since
+// the previous "!done" (this one included); any other message has its
 // content inspected and is otherwise ignored.
 "use strict";
 const { Client, GatewayIntentBits, Events } = require("discord.js");
@@ -26,13 +27,17 @@ const client = new Client({
 
 client.once(Events.ClientReady, () => console.log("READY"));
 
+let seen = 0;
 client.on(Events.MessageCreate, (m) => {
   if (m.author && m.author.bot) return;
+  seen++;
   const c = m.content;
   if (c.startsWith("!ping ")) {
     send(m, "pong " + c.slice(6));
   } else if (c.startsWith("!done ")) {
-    send(m, "done " + c.slice(6));
+    const n = seen;
+    seen = 0;
+    send(m, "done " + c.slice(6) + " " + n);
   }
 });
 
