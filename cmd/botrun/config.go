@@ -227,7 +227,9 @@ func validateConfig(c Config) error {
 	switch c.Platform {
 	case "discord", "":
 	case "uncord":
-		return errors.New("platform uncord is not supported yet; remove platform from botrun.toml to use Discord")
+		if c.BaseURL == "" {
+			return fmt.Errorf("platform uncord needs base_url in %s: the server's URL, such as https://chat.example.org", ConfigFile)
+		}
 	default:
 		return fmt.Errorf("unknown platform %q in %s; use \"discord\"", c.Platform, ConfigFile)
 	}

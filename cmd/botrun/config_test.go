@@ -96,7 +96,7 @@ func TestConfigScriptsAndLimits(t *testing.T) {
 
 func TestConfigValidation(t *testing.T) {
 	for toml, want := range map[string]string{
-		"platform = \"uncord\"\n": "platform uncord is not supported yet",
+		"platform = \"uncord\"\n": "platform uncord needs base_url",
 		"platform = \"slack\"\n":  "unknown platform",
 		"log_level = \"loud\"\n":  "log level",
 		"log_format = \"xml\"\n":  "log format",

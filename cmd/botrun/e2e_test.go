@@ -285,7 +285,7 @@ func TestRunBadConfig(t *testing.T) {
 	}
 	writeFiles(t, dir, map[string]string{"botrun.toml": "platform = \"uncord\"\n"})
 	_, errOut, code = runCmd(t, "", nil, "run", dir)
-	if code == 0 || !strings.Contains(errOut, "platform uncord is not supported yet") {
+	if code == 0 || !strings.Contains(errOut, "platform uncord needs base_url") {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}
 	_, errOut, code = runCmd(t, "", []string{"BOTRUN_WATCH=maybe"}, "run", dir)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -54,7 +55,9 @@ func cmdRun(ctx context.Context, a *app, args []string) int {
 		return exitUsage
 	}
 	token := a.getenv(cfg.TokenEnv)
-	log := newLogger(a.stderr, cfg.LogLevel, cfg.LogFormat, token)
+	// Every credential botrun reads is redacted from the output.
+	secrets := []string{token, a.getenv("UNCORD_PASSWORD"), a.getenv("UNCORD_REFRESH_TOKEN")}
+	log := newLogger(a.stderr, cfg.LogLevel, cfg.LogFormat, secrets...)
 	s := &session{app: a, dir: dir, cfg: cfg, token: token, log: log}
 	return s.run(ctx)
 }
@@ -70,13 +73,98 @@ type session struct {
 	bot     botState
 	gw      atomic.Pointer[gateway.Manager]
 	console *console
+
+	background sync.WaitGroup // goroutines that end with the session's context (the heap watchdog)
+}
+
+func (s *session) openStore() (*store.DB, int, bool) {
+	path := s.cfg.Store
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(s.dir, path)
+	}
+	db, err := store.Open(path)
+	if err != nil {
+		s.log.Error("opening the store", "path", path, "error", err)
+		return nil, exitFatal, false
+	}
+	return db, 0, true
+}
+
+func (s *session) closeStore(db *store.DB) {
+	if err := db.Close(); err != nil {
+		s.log.Error("closing the store", "error", err)
+	}
+}
+
+// newRunner builds the runner over host with both engines and loads every
+// script. With heap_limit_mb set it also starts the heap watchdog, which
+// runs until ctx ends.
+func (s *session) newRunner(ctx context.Context, host *bindings.Host, onEvents func([]string),
+	onCommands func([]runner.Command, map[string][]bindings.Route)) (*runner.Runner, error) {
+	limits := s.cfg.Limits.Engine()
+	var dog *watchdog.Watchdog
+	if s.cfg.Limits.HeapLimitMB > 0 {
+		// The soft limit makes the GC work harder near it; the watchdog
+		// interrupts scripts when the heap still reaches 75% of it.
+		dog = watchdog.New(watchdog.Config{SoftLimit: int64(s.cfg.Limits.HeapLimitMB) << 20, Log: s.log})
+		s.background.Add(1)
+		go func() { defer s.background.Done(); dog.Run(ctx) }()
+	}
+	run, err := runner.New(runner.Config{
+		Dir:          s.dir,
+		Engines:      engineList(newEngines(limits, dog)),
+		Host:         host,
+		Log:          s.log,
+		ScriptConfig: s.cfg.Scripts,
+		Caps:         bindings.Caps{MaxPayload: limits.MaxPayload},
+		OnEvents:     onEvents,
+		OnCommands:   onCommands,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if errs := run.Load(ctx); len(errs) > 0 {
+		s.log.Warn(fmt.Sprintf("%d script(s) failed to load; the others run", len(errs)))
+	}
+	s.log.Info("scripts loaded", "count", len(run.Scripts()), "dir", s.dir)
+	return run, nil
+}
+
+// watch hot-reloads when enabled; the channel closes when watching ended.
+func (s *session) watch(ctx context.Context, run *runner.Runner) <-chan struct{} {
+	done := make(chan struct{})
+	if !s.cfg.Watch {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		if err := run.Watch(ctx); err != nil {
+			s.log.Error("hot reload is off", "error", err)
+		}
+	}()
+	return done
+}
+
+// drain stops delivering events and lets running handlers finish, up to
+// drainTimeout.
+func (s *session) drain(run *runner.Runner) {
+	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	if err := run.Close(ctx); err != nil {
+		s.log.Warn("some handlers did not finish in time", "error", err)
+	}
 }
 
 func (s *session) run(parent context.Context) int {
 	ctx, cancel := context.WithCancel(parent)
+	defer s.background.Wait() // runs after cancel, below
 	defer cancel()
 	cfg := s.cfg
 
+	if cfg.Platform == "uncord" {
+		return s.runUncord(ctx)
+	}
 	if s.token == "" {
 		c, err := startConsole(ctx, s)
 		if err != nil {
@@ -86,24 +174,15 @@ func (s *session) run(parent context.Context) int {
 		s.console = c
 		defer c.close()
 		s.token, cfg.APIURL, cfg.GatewayURL = c.token, c.apiBase, ""
-		s.log = newLogger(s.app.stderr, cfg.LogLevel, cfg.LogFormat, s.token)
+		s.log = newLogger(s.app.stderr, cfg.LogLevel, cfg.LogFormat, s.token, s.app.getenv("UNCORD_PASSWORD"), s.app.getenv("UNCORD_REFRESH_TOKEN"))
 		s.log.Info("no token in " + cfg.TokenEnv + ": running on the built-in emulator; type a message, or /command key:value")
 	}
 
-	storePath := cfg.Store
-	if !filepath.IsAbs(storePath) {
-		storePath = filepath.Join(s.dir, storePath)
+	db, code, ok := s.openStore()
+	if !ok {
+		return code
 	}
-	db, err := store.Open(storePath)
-	if err != nil {
-		s.log.Error("opening the store", "path", storePath, "error", err)
-		return exitFatal
-	}
-	defer func() {
-		if err := db.Close(); err != nil {
-			s.log.Error("closing the store", "error", err)
-		}
-	}()
+	defer s.closeStore(db)
 
 	rc := rest.New(rest.Config{BaseURL: cfg.APIURL, Token: s.token, Logger: s.log, GlobalLimit: cfg.RESTGlobalLimit})
 	plat := &platform{rest: rc, apiErr: restAPIError}
@@ -121,49 +200,29 @@ func (s *session) run(parent context.Context) int {
 
 	var override uint64
 	if cfg.Intents != nil {
+		var err error
 		override, err = gateway.ParseIntents(cfg.Intents)
 		if err != nil {
 			s.log.Error("intents in "+ConfigFile, "error", err)
 			return exitFatal
 		}
 	}
-	limits := cfg.Limits.Engine()
-	var dog *watchdog.Watchdog
-	if cfg.Limits.HeapLimitMB > 0 {
-		// The soft limit makes the GC work harder near it; the watchdog
-		// interrupts scripts when the heap still reaches 75% of it.
-		dog = watchdog.New(watchdog.Config{SoftLimit: int64(cfg.Limits.HeapLimitMB) << 20, Log: s.log})
-		dogDone := make(chan struct{})
-		go func() { defer close(dogDone); dog.Run(ctx) }()
-		defer func() { cancel(); <-dogDone }()
-	}
-	run, err := runner.New(runner.Config{
-		Dir:          s.dir,
-		Engines:      engineList(newEngines(limits, dog)),
-		Host:         host,
-		Log:          s.log,
-		ScriptConfig: cfg.Scripts,
-		Caps:         bindings.Caps{MaxPayload: limits.MaxPayload},
-		OnEvents: func(names []string) {
+	run, err := s.newRunner(ctx, host,
+		func(names []string) {
 			if gw := s.gw.Load(); gw != nil && cfg.Intents == nil {
 				gw.SetIntents(gateway.IntentsFor(names))
 			}
 		},
-		OnCommands: func(cmds []runner.Command, routes map[string][]bindings.Route) {
+		func(cmds []runner.Command, routes map[string][]bindings.Route) {
 			cmdSync.Set(cmds, routes)
 			if s.console != nil {
 				s.console.setCommands(cmds)
 			}
-		},
-	})
+		})
 	if err != nil {
 		s.log.Error("runner", "error", err)
 		return exitFatal
 	}
-	if errs := run.Load(ctx); len(errs) > 0 {
-		s.log.Warn(fmt.Sprintf("%d script(s) failed to load; the others run", len(errs)))
-	}
-	s.log.Info("scripts loaded", "count", len(run.Scripts()), "dir", s.dir)
 
 	intents := override
 	if cfg.Intents == nil {
@@ -214,17 +273,7 @@ func (s *session) run(parent context.Context) int {
 	gwDone := make(chan error, 1)
 	go func() { gwDone <- gw.Run(gwCtx) }()
 
-	watchDone := make(chan struct{})
-	if cfg.Watch {
-		go func() {
-			defer close(watchDone)
-			if err := run.Watch(ctx); err != nil {
-				s.log.Error("hot reload is off", "error", err)
-			}
-		}()
-	} else {
-		close(watchDone)
-	}
+	watchDone := s.watch(ctx, run)
 
 	var consoleDone <-chan struct{}
 	if s.console != nil {
@@ -248,12 +297,7 @@ func (s *session) run(parent context.Context) int {
 			exit = exitFatal
 		}
 	}
-	// Stop taking events first, then let handlers finish.
-	drainCtx, cancelDrain := context.WithTimeout(context.Background(), drainTimeout)
-	defer cancelDrain()
-	if err := run.Close(drainCtx); err != nil {
-		s.log.Warn("some handlers did not finish in time", "error", err)
-	}
+	s.drain(run)
 	stopGateway()
 	<-gwDone
 	cancel()

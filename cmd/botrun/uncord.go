@@ -1,0 +1,227 @@
+package main
+
+// Adapters from host/uncord to the bindings interfaces, for platform = "uncord".
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+
+	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/runner"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/host/uncord"
+)
+
+// uncordAPIError turns an Uncord failure into what scripts see: Uncord's
+// codes are strings, so code is 0, the string code ends the message and
+// errors is the error object as sent.
+func uncordAPIError(err error, method, path string) error {
+	var ue *uncord.Error
+	if errors.As(err, &ue) {
+		return &bindings.APIError{Status: ue.Status, Message: ue.ScriptMessage(), Errors: ue.Raw, Method: ue.Method, Path: ue.Path}
+	}
+	var ae *bindings.APIError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return &bindings.APIError{Method: method, Path: path, Message: err.Error()}
+}
+
+// uncordPlatform is bindings.Platform over Uncord's REST API.
+type uncordPlatform struct{ c *uncord.Client }
+
+func (p uncordPlatform) Request(ctx context.Context, method, path string, body any) (json.RawMessage, error) {
+	raw, err := p.c.Request(ctx, method, path, body)
+	if err != nil {
+		return nil, uncordAPIError(err, method, path)
+	}
+	return raw, nil
+}
+
+func (p uncordPlatform) SendMessage(ctx context.Context, channelID string, msg map[string]any, replyTo string) (json.RawMessage, error) {
+	raw, err := p.c.SendMessage(ctx, channelID, msg, replyTo)
+	if err != nil {
+		return nil, uncordAPIError(err, "POST", "/channels/"+channelID+"/messages")
+	}
+	return raw, nil
+}
+
+func (p uncordPlatform) EditMessage(ctx context.Context, channelID, messageID string, msg map[string]any) (json.RawMessage, error) {
+	raw, err := p.c.EditMessage(ctx, channelID, messageID, msg)
+	if err != nil {
+		return nil, uncordAPIError(err, "PATCH", "/messages/"+messageID)
+	}
+	return raw, nil
+}
+
+func (p uncordPlatform) DeleteMessage(ctx context.Context, channelID, messageID string) error {
+	if err := p.c.DeleteMessage(ctx, channelID, messageID); err != nil {
+		return uncordAPIError(err, "DELETE", "/messages/"+messageID)
+	}
+	return nil
+}
+
+func (p uncordPlatform) AddReaction(ctx context.Context, channelID, messageID, emoji string) error {
+	if err := p.c.AddReaction(ctx, channelID, messageID, emoji); err != nil {
+		return uncordAPIError(err, "PUT", "/channels/"+channelID+"/messages/"+messageID+"/reactions")
+	}
+	return nil
+}
+
+// uncordInteractions is bindings.Interactions over text commands.
+type uncordInteractions struct{ r *uncord.Responder }
+
+func (u uncordInteractions) Respond(ctx context.Context, ix bindings.InteractionRef, kind bindings.ResponseKind, data map[string]any) (json.RawMessage, error) {
+	raw, err := u.r.Respond(ctx, uncord.Interaction(ix), int(kind), data)
+	if err != nil {
+		return nil, uncordAPIError(err, "POST", "interaction response")
+	}
+	return raw, nil
+}
+
+func (u uncordInteractions) Followup(ctx context.Context, ix bindings.InteractionRef, msg map[string]any) (json.RawMessage, error) {
+	raw, err := u.r.Followup(ctx, uncord.Interaction(ix), msg)
+	if err != nil {
+		return nil, uncordAPIError(err, "POST", "followup")
+	}
+	return raw, nil
+}
+
+func (u uncordInteractions) EditOriginal(ctx context.Context, ix bindings.InteractionRef, msg map[string]any) (json.RawMessage, error) {
+	raw, err := u.r.EditOriginal(ctx, uncord.Interaction(ix), msg)
+	if err != nil {
+		return nil, uncordAPIError(err, "PATCH", "original response")
+	}
+	return raw, nil
+}
+
+func (u uncordInteractions) DeleteOriginal(ctx context.Context, ix bindings.InteractionRef) error {
+	if err := u.r.DeleteOriginal(ctx, uncord.Interaction(ix)); err != nil {
+		return uncordAPIError(err, "DELETE", "original response")
+	}
+	return nil
+}
+
+var (
+	_ bindings.Platform     = uncordPlatform{}
+	_ bindings.Interactions = uncordInteractions{}
+	_ bindings.Gateway      = (*uncord.Bot)(nil)
+)
+
+// runUncord is `botrun run` on an Uncord server: the same runner, store and
+// hot reload as on Discord, with host/uncord in place of the gateway, REST
+// client and command syncer. Uncord has no application commands: scripts'
+// command() declarations become text commands ("/echo hello").
+func (s *session) runUncord(parent context.Context) int {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	cfg := s.cfg
+	if cfg.BaseURL == "" {
+		s.log.Error("platform uncord needs base_url in " + ConfigFile + " (the server's URL, such as https://chat.example.org)")
+		return exitFatal
+	}
+	db, code, ok := s.openStore()
+	if !ok {
+		return code
+	}
+	defer s.closeStore(db)
+
+	var run *runner.Runner
+	var bot *uncord.Bot
+	deliver := func(e uncord.Event) {
+		if e.Name == "READY" {
+			s.bot.fromReady(e.Data)
+		}
+		ev := bindings.Event{Name: e.Name, Aliases: e.Aliases, Data: e.Data}
+		if e.Command == "" {
+			run.Dispatch(ev)
+			return
+		}
+		ev.Route = &bindings.Route{Kind: "command", Key: e.Command}
+		var ref bindings.InteractionRef
+		var ix struct {
+			ID        string `json:"id"`
+			Token     string `json:"token"`
+			ChannelID string `json:"channel_id"`
+			Type      int    `json:"type"`
+			Message   struct {
+				ID string `json:"id"`
+			} `json:"message"`
+		}
+		if json.Unmarshal(e.Data, &ix) == nil {
+			ref = bindings.InteractionRef{ID: ix.ID, Token: ix.Token, ChannelID: ix.ChannelID, Type: ix.Type, MessageID: ix.Message.ID}
+		}
+		run.DispatchTo(e.Owner, ev, func(se *engine.ScriptError) {
+			go bot.Responder().Fail(ctx, uncord.Interaction(ref), se)
+		})
+	}
+	bot, err := uncord.NewBot(uncord.BotConfig{
+		BaseURL:      cfg.BaseURL,
+		Email:        s.app.getenv("UNCORD_EMAIL"),
+		Password:     s.app.getenv("UNCORD_PASSWORD"),
+		RefreshToken: s.app.getenv("UNCORD_REFRESH_TOKEN"),
+		StatePath:    filepath.Join(s.dir, ".botrun", "uncord.json"),
+		Logger:       s.log,
+		Deliver:      deliver,
+	})
+	if err != nil {
+		s.log.Error(err.Error())
+		return exitFatal
+	}
+	host := &bindings.Host{
+		Platform:     uncordPlatform{bot.Client()},
+		Interactions: uncordInteractions{bot.Responder()},
+		Gateway:      bot,
+		Store:        func(script string) (bindings.Store, error) { return db.Scope(script), nil },
+		Bot:          s.bot.get,
+	}
+	owners := map[string]bool{} // scripts that declared commands; touched only by OnCommands, which never overlaps itself
+	run, err = s.newRunner(ctx, host, nil, func(cmds []runner.Command, _ map[string][]bindings.Route) {
+		by := map[string][]map[string]any{}
+		for _, c := range cmds {
+			by[c.Script] = append(by[c.Script], c.Spec)
+		}
+		for owner := range owners {
+			if by[owner] == nil {
+				bot.Commands().Remove(owner)
+				delete(owners, owner)
+			}
+		}
+		for owner, specs := range by {
+			owners[owner] = true
+			if err := bot.Commands().Set(owner, specs); err != nil {
+				s.log.Error("invalid command; fix the script", "script", owner, "error", err)
+			}
+		}
+	})
+	if err != nil {
+		s.log.Error("runner", "error", err)
+		return exitFatal
+	}
+	botDone := make(chan error, 1)
+	botCtx, stopBot := context.WithCancel(ctx)
+	defer stopBot()
+	go func() { botDone <- bot.Run(botCtx) }()
+	watchDone := s.watch(ctx, run)
+
+	exit := exitOK
+	select {
+	case <-ctx.Done():
+		s.log.Info("shutting down: finishing running handlers")
+	case err := <-botDone:
+		botDone <- err
+		if err != nil {
+			s.log.Error(err.Error())
+			exit = exitFatal
+		}
+	}
+	s.drain(run)
+	stopBot()
+	<-botDone
+	cancel()
+	<-watchDone
+	return exit
+}
