@@ -85,6 +85,10 @@ func (r *Runner) affected(w *fsnotify.Watcher, ev fsnotify.Event) []string {
 		return nil
 	}
 	rel = filepath.ToSlash(rel)
+	if rel == "botrun.toml" && ev.Has(fsnotify.Write) {
+		r.log.Warn("botrun.toml changed; restart botrun to apply it (scripts reload on their own)")
+		return nil
+	}
 	var names []string
 	if ev.Has(fsnotify.Create) {
 		if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
