@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -481,7 +482,13 @@ func mustJSON(v any) json.RawMessage {
 	return b
 }
 
+// tokenField matches a token in a client payload, so logs never show it.
+var tokenField = regexp.MustCompile(`"token"\s*:\s*"[^"]*"?`)
+
+// truncate shortens a client payload for a log line, with any token
+// redacted.
 func truncate(b []byte, n int) string {
+	b = tokenField.ReplaceAll(b, []byte(`"token":"<redacted>"`))
 	if len(b) > n {
 		return string(b[:n]) + "…"
 	}

@@ -3,9 +3,11 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -499,4 +501,31 @@ func TestResumeAfterIdentifyIs4005(t *testing.T) {
 	c, r, _ := connect(t, s, allIntents, nil)
 	c.send(map[string]any{"op": 6, "d": map[string]any{"token": s.Token(), "session_id": r.SessionID, "seq": 1}})
 	c.expectClose(4005)
+}
+
+func TestLogsNeverShowTheToken(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	s := start(t, Options{Token: "s3cret-token", Logger: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	c := dial(t, s.GatewayURL())
+	c.hello()
+	c.send([]byte(`{"op":2,"d":{"token":"s3cret-token","intents":1,}}`)) // undecodable
+	c.expectClose(4002)
+	_ = s.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Contains(logs.String(), "s3cret") || !strings.Contains(logs.String(), "undecodable") {
+		t.Fatalf("logs:\n%s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex // guards w
+	w  *strings.Builder
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
