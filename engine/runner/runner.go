@@ -87,7 +87,8 @@ type Runner struct {
 	retiring sync.WaitGroup // generations being closed after a swap or unload
 	notify   *notifier
 
-	onWatching func() // test hook: called once the watches are in place
+	onWatching func()    // test hook: called once the watches are in place
+	tomlWarned time.Time // last "botrun.toml changed" warning; only the Watch goroutine uses it
 }
 
 // New returns a Runner with nothing loaded; call Load, then Watch.

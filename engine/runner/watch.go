@@ -86,6 +86,10 @@ func (r *Runner) affected(w *fsnotify.Watcher, ev fsnotify.Event) []string {
 	}
 	rel = filepath.ToSlash(rel)
 	if rel == "botrun.toml" && ev.Has(fsnotify.Write) {
+		if time.Since(r.tomlWarned) < time.Second {
+			return nil // one save writes several times
+		}
+		r.tomlWarned = time.Now()
 		r.log.Warn("botrun.toml changed; restart botrun to apply it (scripts reload on their own)")
 		return nil
 	}
