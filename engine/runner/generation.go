@@ -208,21 +208,20 @@ func (r *Runner) reloadUnit(ctx context.Context, name string) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
-		r.retire(g)
+		// Close already stopped everything; this generation never served.
+		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.Grace)
+		_ = g.script.Close(ctx)
+		cancel()
 		return
 	}
-	var old *generation
 	if s := r.slots[name]; s != nil {
-		old = s.gen
+		r.retireLocked(s.gen)
 		s.gen, s.unit = g, *unit
 	} else {
 		r.slots[name] = &slot{unit: *unit, gen: g}
 		r.reorder()
 	}
 	r.mu.Unlock()
-	if old != nil {
-		r.retire(old)
-	}
 	r.report(LoadEvent{Unit: *unit, Generation: n, Reload: curGen != nil, Took: time.Since(start)})
 	r.notify.schedule()
 }
@@ -231,21 +230,23 @@ func (r *Runner) reloadUnit(ctx context.Context, name string) {
 func (r *Runner) unload(name string) {
 	r.mu.Lock()
 	s := r.slots[name]
-	if s == nil {
+	if s == nil || r.closed {
 		r.mu.Unlock()
 		return
 	}
 	delete(r.slots, name)
 	r.reorder()
+	r.retireLocked(s.gen)
 	r.mu.Unlock()
-	r.retire(s.gen)
 	r.report(LoadEvent{Unit: s.unit, Generation: s.gen.n, Unloaded: true})
 	r.notify.schedule()
 }
 
-// retire closes a generation that no longer receives events, giving its
-// queued and in-flight handlers the grace period to finish.
-func (r *Runner) retire(g *generation) {
+// retireLocked closes a generation that no longer receives events, giving
+// its queued and in-flight handlers the grace period to finish. The caller
+// holds r.mu and has seen r.closed false, so the Add happens before Close
+// waits on r.retiring.
+func (r *Runner) retireLocked(g *generation) {
 	r.retiring.Add(1)
 	go func() {
 		defer r.retiring.Done()
