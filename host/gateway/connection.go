@@ -166,7 +166,7 @@ func (cn *connection) loop(ctx context.Context, frames <-chan readResult) outcom
 			for drained := false; !cn.acked && !drained; {
 				select {
 				case r := <-frames:
-					if o, done := cn.handle(r); done {
+					if o, done := cn.handle(ctx, r); done {
 						return o
 					}
 				default:
@@ -183,7 +183,7 @@ func (cn *connection) loop(ctx context.Context, frames <-chan readResult) outcom
 			cn.hb.Reset(cn.interval)
 
 		case r := <-frames:
-			if o, done := cn.handle(r); done {
+			if o, done := cn.handle(ctx, r); done {
 				return o
 			}
 		}
@@ -191,7 +191,7 @@ func (cn *connection) loop(ctx context.Context, frames <-chan readResult) outcom
 }
 
 // handle processes one read result; done reports that the connection ended.
-func (cn *connection) handle(r readResult) (o outcome, done bool) {
+func (cn *connection) handle(ctx context.Context, r readResult) (o outcome, done bool) {
 	s, c := cn.s, cn.c
 	if r.err != nil {
 		return s.closed(r.err, cn.healthy()), true
@@ -199,7 +199,7 @@ func (cn *connection) handle(r readResult) (o outcome, done bool) {
 	f := r.f
 	switch f.Op {
 	case opHello:
-		return cn.onHello(f)
+		return cn.onHello(ctx, f)
 
 	case opDispatch:
 		return cn.onDispatch(f)
@@ -232,7 +232,7 @@ func (cn *connection) handle(r readResult) (o outcome, done bool) {
 			cn.ready = false
 			s.setCurrent(nil)
 			cn.log.Info("gateway: invalid session; identifying again on the same connection", "shard", s.id)
-			if err := s.sendIdentify(c, cn.token); err != nil {
+			if err := s.sendIdentify(ctx, c, cn.token); err != nil {
 				c.close(4000, "send failed")
 				return outcome{reason: err.Error()}, true
 			}
@@ -250,7 +250,7 @@ func (cn *connection) handle(r readResult) (o outcome, done bool) {
 	return outcome{}, false
 }
 
-func (cn *connection) onHello(f frame) (outcome, bool) {
+func (cn *connection) onHello(ctx context.Context, f frame) (outcome, bool) {
 	s, c := cn.s, cn.c
 	if cn.hbC != nil {
 		cn.log.Warn("gateway: second Hello ignored", "shard", s.id)
@@ -270,9 +270,9 @@ func (cn *connection) onHello(f frame) (outcome, bool) {
 	cn.hbC = cn.hb.C
 	var err error
 	if cn.resuming {
-		err = s.sendResume(c, cn.token)
+		err = s.sendResume(ctx, c, cn.token)
 	} else {
-		err = s.sendIdentify(c, cn.token)
+		err = s.sendIdentify(ctx, c, cn.token)
 		cn.releaseIdent(err == nil)
 	}
 	if err != nil {

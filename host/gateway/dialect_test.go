@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // testDialect is a Uncord-like platform: short-lived tokens, identify with
@@ -107,3 +110,45 @@ func TestDialectFatalTokenError(t *testing.T) {
 	default:
 	}
 }
+
+// Identifying again on the same socket waits for a send slot; shutting
+// down must not wait for it.
+func TestSameSocketIdentifyHonoursShutdown(t *testing.T) {
+	gw := newFakeGW(t)
+	reidentifying := &messageSignal{msg: "gateway: invalid session; identifying again on the same connection", seen: make(chan struct{})}
+	h := start(t, gw, func(c *Config) {
+		c.Token, c.Dialect, c.DisableCompression = "", &testDialect{}, true
+		c.SendLimit, c.SendReserve, c.SendWindow = 2, 1, time.Hour // one ordinary send per hour
+		c.Logger = slog.New(reidentifying)
+	})
+	c := gw.accept()
+	c.identifyAndReady(60_000, "u1")
+	h.expectEvent("READY")
+	c.send(map[string]any{"op": opInvalidSession, "d": false}) // the re-identify finds no free slot
+	select {
+	case <-reidentifying.seen:
+	case <-time.After(wait):
+		t.Fatal("the shard did not start identifying again")
+	}
+	h.cancel()
+	if err := h.runErr(); err != nil {
+		t.Fatalf("Run = %v, want nil after shutdown", err)
+	}
+}
+
+// messageSignal closes seen when a record with message msg is logged.
+type messageSignal struct {
+	msg  string
+	once sync.Once
+	seen chan struct{}
+}
+
+func (m *messageSignal) Enabled(context.Context, slog.Level) bool { return true }
+func (m *messageSignal) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == m.msg {
+		m.once.Do(func() { close(m.seen) })
+	}
+	return nil
+}
+func (m *messageSignal) WithAttrs([]slog.Attr) slog.Handler { return m }
+func (m *messageSignal) WithGroup(string) slog.Handler      { return m }

@@ -8,7 +8,7 @@ import (
 
 // sendIdentify starts a new session on c with the Manager's current
 // intents and presence.
-func (s *shard) sendIdentify(c *conn, token string) error {
+func (s *shard) sendIdentify(ctx context.Context, c *conn, token string) error {
 	// a re-identify request queued before this Identify is satisfied by it
 	select {
 	case <-s.reidentify:
@@ -49,8 +49,11 @@ func (s *shard) sendIdentify(c *conn, token string) error {
 	if err != nil {
 		return fmt.Errorf("identify: %w", err)
 	}
-	// a new connection always has room; the wait only records the send
-	c.lim.wait(context.Background())
+	// A new connection always has room and the wait only records the
+	// send; identifying again on the same socket may have to wait.
+	if err := c.lim.wait(ctx); err != nil {
+		return fmt.Errorf("identify: %w", err)
+	}
 	s.m.log.Info("gateway: identifying", "shard", s.id, "shard_count", s.count, "intents", intents)
 	if err := c.write(b); err != nil {
 		return fmt.Errorf("identify: %w", err)
@@ -59,12 +62,14 @@ func (s *shard) sendIdentify(c *conn, token string) error {
 }
 
 // sendResume asks the server to continue the session from the last seq.
-func (s *shard) sendResume(c *conn, token string) error {
+func (s *shard) sendResume(ctx context.Context, c *conn, token string) error {
 	b, err := encodeFrame(opResume, map[string]any{"token": token, "session_id": s.sessionID, "seq": s.seq})
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
-	c.lim.wait(context.Background())
+	if err := c.lim.wait(ctx); err != nil {
+		return fmt.Errorf("resume: %w", err)
+	}
 	s.m.log.Info("gateway: resuming", "shard", s.id, "seq", s.seq)
 	if err := c.write(b); err != nil {
 		return fmt.Errorf("resume: %w", err)
