@@ -474,3 +474,22 @@ func (a *Auth) saveLocked() error {
 	}
 	return os.Rename(tmp.Name(), a.cfg.StatePath)
 }
+
+// KeepFresh calls Token every interval until ctx ends, so the access token
+// is renewed before it expires even while the bot makes no requests, and
+// the refresh token (valid 7 days, rotated on each use) never lapses on a
+// long-running bot. Failures are logged; the next call retries.
+func (a *Auth) KeepFresh(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.Token(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("uncord: keeping the access token fresh failed; retrying later", "err", err)
+			}
+		}
+	}
+}

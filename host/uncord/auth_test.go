@@ -256,3 +256,32 @@ func TestServerClockSkewDoesNotCauseRefreshLoops(t *testing.T) {
 		t.Fatalf("logins=%d refreshes=%d", logins, refreshes)
 	}
 }
+
+func TestKeepFreshRenewsAnIdleToken(t *testing.T) {
+	c := newClock()
+	s := startEmu(t, emu.Options{Now: c.Now})
+	email, pw := s.Credentials()
+	a := newAuth(t, s, AuthConfig{Email: email, Password: pw, Now: c.Now})
+	ctx, cancel := context.WithCancel(ctxT(t))
+	if _, err := a.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); a.KeepFresh(ctx, 5*time.Millisecond) }()
+	c.Advance(14 * time.Minute) // nobody asks for a token
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, refreshes, _ := s.AuthStats(); refreshes == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the idle token was not renewed")
+		}
+		time.Sleep(5 * time.Millisecond) // polling the server's counter; KeepFresh ticks on its own
+	}
+	cancel()
+	<-done
+	if _, refreshes, _ := s.AuthStats(); refreshes != 1 {
+		t.Fatalf("refreshes=%d, want 1 (a fresh token is not renewed again)", refreshes)
+	}
+}

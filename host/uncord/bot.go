@@ -57,7 +57,7 @@ type Bot struct {
 	ctxMu sync.Mutex // guards runCtx
 	// runCtx is Run's context, for usage replies sent from delivery.
 	runCtx context.Context
-	wg     sync.WaitGroup // usage replies in flight
+	wg     sync.WaitGroup // usage replies in flight and the token keeper
 }
 
 // NewBot checks the configuration and builds the parts; nothing connects
@@ -129,7 +129,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.ctxMu.Lock()
 	b.runCtx = ctx
 	b.ctxMu.Unlock()
+	kctx, stop := context.WithCancel(ctx)
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.auth.KeepFresh(kctx, time.Minute)
+	}()
 	err := b.gw.Run(ctx)
+	stop()
 	b.backfill.Close()
 	b.wg.Wait()
 	return err
