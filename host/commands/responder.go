@@ -92,10 +92,11 @@ type Responder struct {
 	ctx    context.Context // for automatic defers; cancelled by Close
 	cancel context.CancelFunc
 
-	mu      sync.Mutex // guards pending and closed; wg.Add happens under it
-	pending map[string]*ixState
-	closed  bool
-	wg      sync.WaitGroup // automatic defers in flight
+	mu        sync.Mutex // guards pending, lastSweep and closed; wg.Add happens under it
+	pending   map[string]*ixState
+	lastSweep time.Time // when sweepLocked last walked pending
+	closed    bool
+	wg        sync.WaitGroup // automatic defers in flight
 }
 
 // ixState is the response state of one interaction.
@@ -171,8 +172,14 @@ func (r *Responder) Begin(ix Interaction, owner string) {
 	}
 }
 
-// sweepLocked forgets interactions whose token has expired.
+// sweepLocked forgets interactions whose token has expired. It walks the
+// map at most once a minute (or token lifetime), so that Begin stays cheap
+// when many interactions are tracked.
 func (r *Responder) sweepLocked(now time.Time) {
+	if now.Sub(r.lastSweep) < min(time.Minute, r.opts.TokenLifetime) {
+		return
+	}
+	r.lastSweep = now
 	for id, st := range r.pending {
 		if now.Sub(st.begun) > r.opts.TokenLifetime {
 			if st.timer != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -419,5 +420,25 @@ func TestRespondRaceWithRealTimers(t *testing.T) {
 		case i%2 == 1 && !deferred:
 			t.Fatalf("slow interaction %s was not deferred", id)
 		}
+	}
+}
+
+func TestExpiredInteractionsAreForgotten(t *testing.T) {
+	e := newRespEnv(t, ResponderOptions{})
+	tracked := func() int {
+		e.r.mu.Lock()
+		defer e.r.mu.Unlock()
+		return len(e.r.pending)
+	}
+	for i := range 3 {
+		e.r.Begin(Interaction{ID: strconv.Itoa(i), Token: "tok", ApplicationID: "42", Type: TypeAutocomplete}, "o")
+	}
+	if n := tracked(); n != 3 {
+		t.Fatalf("tracking %d interactions, want 3", n)
+	}
+	e.clock.Advance(16 * time.Minute)
+	e.r.Begin(Interaction{ID: "new", Token: "tok", ApplicationID: "42", Type: TypeAutocomplete}, "o")
+	if n := tracked(); n != 1 {
+		t.Fatalf("tracking %d interactions after their tokens expired, want 1", n)
 	}
 }
