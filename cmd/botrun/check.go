@@ -27,12 +27,28 @@ func cmdCheck(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		report(err)
 	}
-	units, problems, err := runner.Discover(dir)
+	units, problems, err := runner.DiscoverPrefer(dir, "lua")
 	if err != nil {
 		report(err)
 		return exitFatal
 	}
+	// Check both twins of a script written in both languages: whichever
+	// runs, it must load.
+	if jsUnits, _, err := runner.DiscoverPrefer(dir, "js"); err == nil {
+		seen := map[string]bool{}
+		for _, u := range units {
+			seen[u.Path] = true
+		}
+		for _, u := range jsUnits {
+			if !seen[u.Path] {
+				units = append(units, u)
+			}
+		}
+	}
 	for _, p := range problems {
+		if de, ok := p.(*runner.DiscoveryError); ok && de.Twin {
+			continue
+		}
 		if de, ok := p.(*runner.DiscoveryError); ok && de.Warning {
 			fmt.Fprintf(a.stderr, "%s: warning: %s\n", filepath.Join(dir, de.Path), de.Message)
 			continue

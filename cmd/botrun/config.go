@@ -37,6 +37,8 @@ type Config struct {
 	LogFormat     string   `toml:"log_format"`
 	Watch         bool     `toml:"watch"`
 	Store         string   `toml:"store"`
+	// Prefer picks which twin runs when a script exists in both languages.
+	Prefer string `toml:"prefer"`
 	// RESTGlobalLimit is requests per second over all routes: 0 means
 	// Discord's default of 50, negative turns the limiter off.
 	RESTGlobalLimit int `toml:"rest_global_limit"`
@@ -82,6 +84,7 @@ func defaultConfig() Config {
 		Watch:     true,
 		Store:     ".botrun/store.db",
 		Compress:  true,
+		Prefer:    "lua",
 	}
 }
 
@@ -168,6 +171,7 @@ var runSettings = []setting{
 		c.RESTGlobalLimit = n
 		return nil
 	}},
+	{"prefer", "lua or js: which one runs when a script exists in both languages (ping.lua and ping.js)", func(c *Config, v string) error { c.Prefer = v; return nil }},
 	{"store", "path of the store database, relative to DIR (default .botrun/store.db)", func(c *Config, v string) error { c.Store = v; return nil }},
 }
 
@@ -242,6 +246,9 @@ func validateConfig(c Config) error {
 	case "auto", "text", "json", "":
 	default:
 		return fmt.Errorf("log format %q: use auto, text or json", c.LogFormat)
+	}
+	if c.Prefer != "lua" && c.Prefer != "js" {
+		return fmt.Errorf("prefer %q: use lua or js", c.Prefer)
 	}
 	if c.TokenEnv == "" {
 		return errors.New("token_env is empty; leave it out to use DISCORD_TOKEN")

@@ -31,9 +31,13 @@ func TestExamplesOverConsolePipe(t *testing.T) {
 	for _, lang := range []string{"lua", "js"} {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
+			// Both twins side by side, as in scripts/examples; --prefer
+			// picks the language under test.
 			dir := t.TempDir()
-			copyExamples(t, dir, lang, "ping", "counter")
-			out, errOut, code := runCmd(t, "!ping\n/echo text:\"hello there\"\n!count\n!count\n", nil, "run", dir)
+			copyExamples(t, dir, "lua", "ping", "counter")
+			copyExamples(t, dir, "js", "ping", "counter")
+			other := map[string]string{"lua": "js", "js": "lua"}[lang]
+			out, errOut, code := runCmd(t, "!ping\n/echo text:hello there\n!count\n!count\n", nil, "run", dir, "--prefer", lang)
 			if code != 0 {
 				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 			}
@@ -47,8 +51,11 @@ func TestExamplesOverConsolePipe(t *testing.T) {
 					t.Errorf("stdout lacks %q:\n%s\nstderr:\n%s", want, out, errOut)
 				}
 			}
+			if want := "ping." + other + ": twin of ping." + lang + ", which runs"; !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
 			// The count survives a restart: it lives in the store.
-			out, errOut, code = runCmd(t, "!count\n", nil, "run", dir)
+			out, errOut, code = runCmd(t, "!count\n", []string{"BOTRUN_PREFER=" + lang}, "run", dir)
 			if code != 0 || !strings.Contains(out, "count: 3") {
 				t.Errorf("after restart: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 			}

@@ -27,24 +27,28 @@ func parseSlash(line string) (*slashCommand, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(toks) == 0 || toks[0] == "" || strings.Contains(toks[0], ":") {
+	if len(toks) == 0 || toks[0].text == "" || strings.Contains(toks[0].text, ":") {
 		return nil, fmt.Errorf("missing command name: %q", line)
 	}
-	sc := &slashCommand{Name: toks[0], Options: map[string]string{}}
+	sc := &slashCommand{Name: toks[0].text, Options: map[string]string{}}
 	for _, t := range toks[1:] {
-		k, v, ok := strings.Cut(t, ":")
-		if !ok {
-			if t == "" {
-				return nil, fmt.Errorf("empty subcommand name in %q", line)
-			}
+		k, v, ok := strings.Cut(t.text, ":")
+		if !ok || t.quoted && !strings.Contains(t.raw, ":") {
 			if len(sc.Order) > 0 {
-				return nil, fmt.Errorf("%q: options are written name:value", t)
+				// As in Discord's client, a value runs until the next
+				// name: token, so unquoted words continue it.
+				last := sc.Order[len(sc.Order)-1]
+				sc.Options[last] += " " + t.text
+				continue
 			}
-			sc.Path = append(sc.Path, t)
+			if t.text == "" || strings.ContainsAny(t.text, ": \t") {
+				return nil, fmt.Errorf("%q is not a subcommand name; options are written name:value", t.text)
+			}
+			sc.Path = append(sc.Path, t.text)
 			continue
 		}
 		if k == "" {
-			return nil, fmt.Errorf("%q: option name missing before ':'", t)
+			return nil, fmt.Errorf("%q: option name missing before ':'", t.text)
 		}
 		if _, dup := sc.Options[k]; dup {
 			return nil, fmt.Errorf("option %q given twice", k)
@@ -55,13 +59,26 @@ func parseSlash(line string) (*slashCommand, error) {
 	return sc, nil
 }
 
+// token is one space-separated word of a console line.
+type token struct {
+	text   string // with quotes removed
+	raw    string // the part before any quote, to tell name:"v" from "a:b"
+	quoted bool
+}
+
 // splitArgs splits on spaces outside quotes and removes the quotes.
-func splitArgs(s string) ([]string, error) {
-	var out []string
-	var cur strings.Builder
+func splitArgs(s string) ([]token, error) {
+	var out []token
+	var cur, raw strings.Builder
 	var quote rune
-	inTok := false
+	inTok, quoted := false, false
 	rs := []rune(s)
+	flush := func() {
+		out = append(out, token{text: cur.String(), raw: raw.String(), quoted: quoted})
+		cur.Reset()
+		raw.Reset()
+		inTok, quoted = false, false
+	}
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		switch {
@@ -73,15 +90,16 @@ func splitArgs(s string) ([]string, error) {
 		case quote != 0:
 			cur.WriteRune(r)
 		case r == '"' || r == '\'':
-			quote, inTok = r, true
+			quote, inTok, quoted = r, true, true
 		case r == ' ' || r == '\t':
 			if inTok {
-				out = append(out, cur.String())
-				cur.Reset()
-				inTok = false
+				flush()
 			}
 		default:
 			cur.WriteRune(r)
+			if !quoted {
+				raw.WriteRune(r)
+			}
 			inTok = true
 		}
 	}
@@ -89,7 +107,7 @@ func splitArgs(s string) ([]string, error) {
 		return nil, fmt.Errorf("unclosed %c quote", quote)
 	}
 	if inTok {
-		out = append(out, cur.String())
+		flush()
 	}
 	return out, nil
 }

@@ -25,7 +25,10 @@ func TestParseSlash(t *testing.T) {
 		{in: "echo", wantErr: true},
 		{in: `/echo text:"open`, wantErr: true},
 		{in: "/echo a:1 a:2", wantErr: true},
-		{in: "/echo a:1 stray", wantErr: true},
+		{in: "/echo text:hello world", name: "echo", opts: map[string]string{"text": "hello world"}},
+		{in: "/echo a:1 stray words b:2", name: "echo", opts: map[string]string{"a": "1 stray words", "b": "2"}},
+		{in: `/echo text:"a:b" more`, name: "echo", opts: map[string]string{"text": "a:b more"}},
+		{in: `/echo "not:an option"`, wantErr: true},
 		{in: "/echo :x", wantErr: true},
 	}
 	for _, tt := range tests {

@@ -180,8 +180,14 @@ func (s *session) runUncord(parent context.Context) int {
 	}
 	owners := map[string]bool{} // scripts that declared commands; touched only by OnCommands, which never overlaps itself
 	run, err = s.newRunner(ctx, host, nil, func(cmds []runner.Command, _ map[string][]bindings.Route) {
+		// Owners in runner order, so the first declarer of a duplicate
+		// command keeps it on every reload.
+		var order []string
 		by := map[string][]map[string]any{}
 		for _, c := range cmds {
+			if by[c.Script] == nil {
+				order = append(order, c.Script)
+			}
 			by[c.Script] = append(by[c.Script], c.Spec)
 		}
 		for owner := range owners {
@@ -190,9 +196,9 @@ func (s *session) runUncord(parent context.Context) int {
 				delete(owners, owner)
 			}
 		}
-		for owner, specs := range by {
+		for _, owner := range order {
 			owners[owner] = true
-			if err := bot.Commands().Set(owner, specs); err != nil {
+			if err := bot.Commands().Set(owner, by[owner]); err != nil {
 				s.log.Error("invalid command; fix the script", "script", owner, "error", err)
 			}
 		}

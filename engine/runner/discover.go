@@ -17,20 +17,32 @@ import (
 type DiscoveryError struct {
 	Path    string // relative to the bot directory
 	Message string
-	// Warning marks a layout that still loads deterministically (a script
-	// written in both languages side by side: the Lua one runs).
+	// Warning marks a layout that still loads deterministically.
 	Warning bool
+	// Twin marks the other-language twin of a script (ping.js beside
+	// ping.lua) that was skipped: a normal layout, worth a note only.
+	Twin bool
 }
 
 func (e *DiscoveryError) Error() string { return e.Path + ": " + e.Message }
 
-// Discover lists the scripts in dir, sorted by name. Top-level *.lua and *.js
+// Discover is DiscoverPrefer(dir, "lua").
+func Discover(dir string) ([]engine.Unit, []error, error) { return DiscoverPrefer(dir, "lua") }
+
+// DiscoverPrefer lists the scripts in dir, sorted by name. Top-level *.lua and *.js
 // files are scripts; a subfolder with init.lua or index.js is one script
 // (init.lua wins when both exist, which is reported); everything else is a
 // module. Dot-files, dot-dirs, node_modules and editor temp files are ignored.
 // Problems with one entry are returned as *DiscoveryError values alongside the
 // units that were found; only an unreadable dir fails outright.
-func Discover(dir string) ([]engine.Unit, []error, error) {
+//
+// When a top-level script exists in both languages (ping.lua and ping.js,
+// as in the examples), the one in language prefer ("lua" or "js") runs and
+// the other is reported as a Twin.
+func DiscoverPrefer(dir, prefer string) ([]engine.Unit, []error, error) {
+	if prefer != "js" {
+		prefer = "lua"
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read bot directory: %w", err)
@@ -42,16 +54,19 @@ func Discover(dir string) ([]engine.Unit, []error, error) {
 		if i, ok := byName[u.Name]; ok {
 			prev := &units[i]
 			// The same bot written in both languages (ping.lua beside
-			// ping.js, as in the examples): the Lua one runs, like
-			// init.lua wins over index.js in a folder.
+			// ping.js, as in the examples): the preferred one runs.
 			if !strings.Contains(prev.Path, "/") && !strings.Contains(u.Path, "/") && prev.Lang != u.Lang {
 				skipped := u.Path
-				if u.Lang == "lua" {
+				if u.Lang == prefer {
 					skipped = prev.Path
 					*prev = u
 				}
-				problems = append(problems, &DiscoveryError{Path: skipped, Warning: true,
-					Message: fmt.Sprintf("skipped: script %q also exists as %s, which runs", u.Name, units[i].Path)})
+				other := "js"
+				if prefer == "js" {
+					other = "lua"
+				}
+				problems = append(problems, &DiscoveryError{Path: skipped, Warning: true, Twin: true,
+					Message: fmt.Sprintf("twin of %s, which runs (--prefer %s runs the %s twins)", units[i].Path, other, langName(other))})
 				return
 			}
 			problems = append(problems, &DiscoveryError{Path: u.Path,
@@ -97,6 +112,13 @@ func folderUnit(dir, name string) (engine.Unit, bool, error) {
 		return engine.Unit{Name: name, Path: name + "/index.js", Dir: dir, Lang: "js"}, true, nil
 	}
 	return engine.Unit{}, false, nil
+}
+
+func langName(lang string) string {
+	if lang == "js" {
+		return "JavaScript"
+	}
+	return "Lua"
 }
 
 func isFile(p string) bool {

@@ -43,7 +43,7 @@ func TestDiscover(t *testing.T) {
 			name:     "same bot in both languages: lua runs",
 			files:    map[string]string{"ping.js": "", "ping.lua": ""},
 			want:     []string{"ping:ping.lua:lua"},
-			problems: []string{"ping.js: skipped"},
+			problems: []string{"ping.js: twin of ping.lua, which runs"},
 		},
 		{
 			name:     "folder with both entries",
@@ -91,6 +91,21 @@ func TestDiscover(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestDiscoverPreferJS(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"ping.js": "", "ping.lua": "", "solo.lua": ""})
+	units, problems, err := DiscoverPrefer(dir, "js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != 2 || units[0].Path != "ping.js" || units[1].Path != "solo.lua" {
+		t.Errorf("units = %+v", units)
+	}
+	if len(problems) != 1 || !problems[0].(*DiscoveryError).Twin || !strings.Contains(problems[0].Error(), "ping.lua: twin of ping.js") {
+		t.Errorf("problems = %v", problems)
 	}
 }
 

@@ -158,7 +158,7 @@ func (r *Runner) reorder() {
 // if new, reloads it if its files changed, unloads it if it is gone. A
 // failed load leaves the live generation untouched.
 func (r *Runner) reloadUnit(ctx context.Context, name string) {
-	units, problems, err := Discover(r.cfg.Dir)
+	units, problems, err := DiscoverPrefer(r.cfg.Dir, r.cfg.Prefer)
 	if err != nil {
 		r.log.Error("rescan bot directory", "error", err)
 		return
@@ -170,7 +170,7 @@ func (r *Runner) reloadUnit(ctx context.Context, name string) {
 		}
 	}
 	for _, p := range problems {
-		if unitOfPath(p.(*DiscoveryError).Path) == name {
+		if de := p.(*DiscoveryError); unitOfPath(de.Path) == name && !de.Twin {
 			r.log.Error("bot directory", "error", p.Error())
 		}
 	}

@@ -29,6 +29,9 @@ type Config struct {
 	ScriptConfig map[string]map[string]any
 	// Caps are the binding caps of every script (zero fields: defaults).
 	Caps bindings.Caps
+	// Prefer is the language whose twin runs when a top-level script
+	// exists in both ("lua", the default, or "js").
+	Prefer string
 
 	// OnEvents receives the sorted union of the event names scripts are
 	// subscribed to, once after Load and then whenever it changes
@@ -128,12 +131,16 @@ func New(cfg Config) (*Runner, error) {
 // others still load. It calls OnEvents and OnCommands once before
 // returning, so the caller can set intents before connecting.
 func (r *Runner) Load(ctx context.Context) []error {
-	units, errs, err := Discover(r.cfg.Dir)
+	units, errs, err := DiscoverPrefer(r.cfg.Dir, r.cfg.Prefer)
 	if err != nil {
 		return []error{err}
 	}
 	var problems []error
 	for _, e := range errs {
+		if de, ok := e.(*DiscoveryError); ok && de.Twin {
+			r.log.Info(e.Error())
+			continue
+		}
 		if de, ok := e.(*DiscoveryError); ok && de.Warning {
 			r.log.Warn("bot directory", "warning", e.Error())
 			continue
