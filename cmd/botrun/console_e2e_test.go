@@ -51,7 +51,7 @@ func TestExamplesOverConsolePipe(t *testing.T) {
 					t.Errorf("stdout lacks %q:\n%s\nstderr:\n%s", want, out, errOut)
 				}
 			}
-			if want := "ping." + other + ": twin of ping." + lang + ", which runs"; !strings.Contains(errOut, want) {
+			if want := "--prefer " + other + " runs the others"; !strings.Contains(errOut, want) || !strings.Contains(errOut, "ping."+other) {
 				t.Errorf("stderr lacks %q:\n%s", want, errOut)
 			}
 			// The count survives a restart: it lives in the store.

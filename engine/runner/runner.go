@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -136,9 +137,10 @@ func (r *Runner) Load(ctx context.Context) []error {
 		return []error{err}
 	}
 	var problems []error
+	var twins []string
 	for _, e := range errs {
 		if de, ok := e.(*DiscoveryError); ok && de.Twin {
-			r.log.Info(e.Error())
+			twins = append(twins, de.Path)
 			continue
 		}
 		if de, ok := e.(*DiscoveryError); ok && de.Warning {
@@ -149,6 +151,14 @@ func (r *Runner) Load(ctx context.Context) []error {
 		problems = append(problems, e)
 	}
 	errs = problems
+	if len(twins) > 0 {
+		ran, other := "Lua", "js"
+		if r.cfg.Prefer == "js" {
+			ran, other = "JavaScript", "lua"
+		}
+		r.log.Info(fmt.Sprintf("scripts written in both languages: the %s ones run; --prefer %s runs the others", ran, other),
+			"skipped", strings.Join(twins, ", "))
+	}
 	gens := make([]*generation, len(units))
 	loadErrs := make([]error, len(units))
 	// Loading is CPU-bound VM setup; spread it over the cores.
