@@ -11,7 +11,7 @@ import (
 )
 
 // TestFeedbackExample drives the feedback example through a command, an
-// autocomplete and a modal, against an emulator started by the
+// autocomplete, a button and a modal, against an emulator started by the
 // test, in both languages.
 func TestFeedbackExample(t *testing.T) {
 	for _, lang := range []string{"lua", "js"} {
@@ -53,9 +53,10 @@ func TestFeedbackExample(t *testing.T) {
 			if r.Type != 8 || !strings.Contains(string(r.Data), `"docs"`) || strings.Contains(string(r.Data), "timers") {
 				t.Errorf("autocomplete response = %d %s", r.Type, r.Data)
 			}
-			// The button sits on an ephemeral response, which the emulator
-			// does not let a test click yet; the modal it opens is
-			// submitted directly.
+			r = respond(emulator.InteractionSpec{Kind: emulator.KindComponent, CustomID: "feedback:open:idea"})
+			if r.Type != 9 || !strings.Contains(string(r.Data), "feedback_form:idea") {
+				t.Errorf("button response = %d %s", r.Type, r.Data)
+			}
 			r = respond(emulator.InteractionSpec{Kind: emulator.KindModal, CustomID: "feedback_form:idea",
 				Fields: []emulator.Field{{CustomID: "text", Value: "more examples, please"}}})
 			if !r.Ephemeral || !strings.Contains(r.Content, "Thanks for your feedback on idea!") {
