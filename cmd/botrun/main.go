@@ -129,14 +129,18 @@ func (a *app) newFlagSet(name, args, examples string) *flag.FlagSet {
 // or an exit code when parsing ended the command (help or bad usage).
 func (a *app) parse(fs *flag.FlagSet, args []string) ([]string, int, bool) {
 	var pos []string
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package would print it on every error
+	defer func() { fs.Usage = usage }()
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(a.stdout)
-			fs.Usage()
+			usage()
 			return nil, exitOK, false
 		}
 		if err != nil {
+			fmt.Fprintf(a.stderr, "Run \"botrun %s --help\" for usage.\n", fs.Name())
 			return nil, exitUsage, false
 		}
 		rest := fs.Args()
