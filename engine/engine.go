@@ -47,6 +47,23 @@ type Delivery struct {
 	OnError func(*ScriptError)
 }
 
+// ReportFirst returns the error reporter a delivery's handlers share: it
+// passes only the first ScriptError to OnError, because one failed
+// interaction gets one error reply however many handlers it reached. It is
+// nil when OnError is nil. Call the reporter on the script's goroutine only.
+func (d *Delivery) ReportFirst() func(*ScriptError) {
+	if d.OnError == nil {
+		return nil
+	}
+	done := false
+	return func(se *ScriptError) {
+		if !done {
+			done = true
+			d.OnError(se)
+		}
+	}
+}
+
 // Script is a loaded script generation.
 type Script interface {
 	Unit() Unit

@@ -23,16 +23,7 @@ func (s *script) dispatch(d *engine.Delivery) {
 		return data
 	}
 	// The delivery hears of the first failure among its handlers, once.
-	var onErr func(*engine.ScriptError)
-	if d.OnError != nil {
-		reported := false
-		onErr = func(se *engine.ScriptError) {
-			if !reported {
-				reported = true
-				d.OnError(se)
-			}
-		}
-	}
+	onErr := d.ReportFirst()
 	if rt := ev.Route; rt != nil {
 		cb, ok := s.bs.Reg.Lookup(*rt)
 		c, isLua := cb.(*callback)
