@@ -42,8 +42,9 @@ func (s *shard) read(ws *websocket.Conn, out chan<- readResult, done <-chan stru
 		z = newZlibStream(s.m.cfg.MaxMessageSize)
 	}
 	max := s.m.cfg.MaxMessageSize
+	var scratch []byte // binary frames are read here: the inflater copies them
 	for {
-		typ, data, err := readMessage(ws, max)
+		typ, data, err := readMessage(ws, max, &scratch)
 		if err == nil && typ == websocket.BinaryMessage {
 			if z == nil {
 				s.m.log.Warn("gateway: unexpected binary frame without compression; ignored", "shard", s.id, "bytes", len(data))
@@ -83,16 +84,36 @@ func (s *shard) read(ws *websocket.Conn, out chan<- readResult, done <-chan stru
 // payload costs neither the connection nor unbounded memory. Binary
 // (zlib-stream) frames are returned whole up to max, since the stream
 // cannot skip bytes; the inflater bounds them.
-func readMessage(ws *websocket.Conn, max int) (int, []byte, error) {
+//
+// The message is read into *scratch, which is kept across calls. A text
+// message is then copied into a slice of its own, because the decoded
+// frame's data is handed on and must never change; a binary frame is
+// returned in *scratch itself, valid until the next call, since the
+// inflater copies it.
+func readMessage(ws *websocket.Conn, max int, scratch *[]byte) (int, []byte, error) {
 	typ, r, err := ws.NextReader()
 	if err != nil {
 		return typ, nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
-	if err != nil {
-		return typ, nil, err
+	buf := (*scratch)[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		// never more than max+1 bytes, as io.LimitReader(r, max+1) would
+		end := min(cap(buf), max+1)
+		n, err := r.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+n]
+		if len(buf) > max || err == io.EOF {
+			break
+		}
+		if err != nil {
+			*scratch = buf
+			return typ, nil, err
+		}
 	}
-	if len(data) > max {
+	*scratch = buf
+	if len(buf) > max {
 		if typ == websocket.BinaryMessage {
 			return typ, nil, errZlibTooLarge
 		}
@@ -101,5 +122,8 @@ func readMessage(ws *websocket.Conn, max int) (int, []byte, error) {
 		}
 		return typ, nil, errSkipped
 	}
-	return typ, data, nil
+	if typ == websocket.BinaryMessage {
+		return typ, buf, nil
+	}
+	return typ, append([]byte(nil), buf...), nil
 }

@@ -31,6 +31,9 @@ type zlibStream struct {
 	maxOut  int // bound on one inflated message
 	maxIn   int // bound on buffered compressed input
 	out     bytes.Buffer
+	src     bytes.Reader // reset onto each message's input
+	scratch []byte       // inflate buffer reused across messages
+	ww      windowWriter
 }
 
 func newZlibStream(maxMessage int) *zlibStream {
@@ -97,17 +100,18 @@ func (z *zlibStream) feed(frame []byte) ([]byte, error) {
 		in = in[2:]
 		z.started = true
 	}
-	src := bytes.NewReader(in)
+	z.src.Reset(in)
 	if z.fr == nil {
-		z.fr = flate.NewReaderDict(src, z.window)
-	} else if err := z.fr.(flate.Resetter).Reset(src, z.window); err != nil {
+		z.fr = flate.NewReaderDict(&z.src, z.window)
+	} else if err := z.fr.(flate.Resetter).Reset(&z.src, z.window); err != nil {
 		return nil, fmt.Errorf("zlib-stream: %w", err)
 	}
 	z.out.Reset()
 	// the dictionary was copied by Reset, so the writer may move the
 	// window on while inflating
-	ww := &windowWriter{z: z}
-	_, err := io.Copy(ww, z.fr)
+	z.ww = windowWriter{z: z}
+	ww := &z.ww
+	err := z.inflate(ww)
 	if errors.Is(err, errZlibTooLarge) {
 		return nil, err
 	}
@@ -123,6 +127,31 @@ func (z *zlibStream) feed(frame []byte) ([]byte, error) {
 	msg := make([]byte, len(out))
 	copy(msg, out)
 	return msg, nil
+}
+
+// inflate copies the reader's output to w like io.Copy, but through a
+// buffer kept across messages: io.Copy would allocate 32 KiB per message,
+// which at thousands of events per second dominated the garbage collector's
+// work.
+func (z *zlibStream) inflate(w io.Writer) error {
+	if z.scratch == nil {
+		z.scratch = make([]byte, 8<<10)
+	}
+	for {
+		n, err := z.fr.Read(z.scratch)
+		if n > 0 {
+			if _, werr := w.Write(z.scratch[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			// io.Copy reports a clean end as nil
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 func appendWindow(w, out []byte) []byte {
