@@ -37,17 +37,28 @@ type frame struct {
 }
 
 // decodeFrame parses one gateway payload. It rejects anything that is not a
-// JSON object with a numeric op.
+// JSON object with a numeric op. d is handed on as a sub-slice of data, so
+// data must not change afterwards.
 func decodeFrame(data []byte) (frame, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '{' {
+		return frame{}, errors.New("decode frame: not a JSON object")
+	}
+	f, ok := scanFrame(data)
+	if !ok {
+		return decodeFrameJSON(data)
+	}
+	return checkFrame(f)
+}
+
+// decodeFrameJSON decodes what scanFrame leaves alone (and any malformed
+// payload, for encoding/json's error message).
+func decodeFrameJSON(data []byte) (frame, error) {
 	var raw struct {
 		Op *int            `json:"op"`
 		D  json.RawMessage `json:"d"`
 		S  *int64          `json:"s"`
 		T  *string         `json:"t"`
-	}
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 || data[0] != '{' {
-		return frame{}, errors.New("decode frame: not a JSON object")
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return frame{}, fmt.Errorf("decode frame: %w", err)
@@ -59,6 +70,10 @@ func decodeFrame(data []byte) (frame, error) {
 	if raw.T != nil {
 		f.T = *raw.T
 	}
+	return checkFrame(f)
+}
+
+func checkFrame(f frame) (frame, error) {
 	if f.Op == opDispatch && f.T == "" {
 		return frame{}, errors.New("decode frame: dispatch without t")
 	}

@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -55,15 +57,96 @@ func TestEncodeFrameLimit(t *testing.T) {
 	}
 }
 
-func FuzzDecodeFrame(f *testing.F) {
+// scanSeeds are payloads where the fast scanner and encoding/json could
+// disagree if the scanner were careless; each must decode identically.
+var scanSeeds = []string{
+	`{"op":10,"d":{"heartbeat_interval":45000},"s":null,"t":null}`,
+	`{"op":0,"d":{"v":10,"session_id":"x"},"s":1,"t":"READY"}`,
+	`{"op":9,"d":false}`, `{"op":7,"d":null}`, `{"op":11}`, `{}`, `{"op":1e400}`,
+	`{"op":1e0}`, `{"op":1.0}`, `{"op":-0}`, `{"op":01}`, `{"op":null}`, `{"op":1,"op":null}`,
+	`{"op":1,"op":2}`, `{"OP":1}`, `{"Op":0,"T":"X"}`, `{"\u006fp":1}`, `{"op":0,"t":"A\u0042"}`,
+	`{"op":0,"t":"\u00e9"}`, "{\"op\":0,\"t\":\"\xff\"}", "{\"\u017f\":1,\"op\":2}", "{\"op\":1,\"\u212a\":2}",
+	`{"op":0,"t":"X","s":null,"s":3}`, `{"op":0,"t":"X","d":1,"d":2}`, `{"op":0,"t":"","s":1}`,
+	`{"op":1,"d":[1,2,{"a":[true,false,null,"x\"y"]}]}`, `{"op":1,"d":[1,]}`, `{"op":1,"d":{"a":1,}}`,
+	`{"op":1,"d":{"a" 1}}`, `{"op":1,"d":"\x"}`, `{"op":1,"d":"\u12"}`, "{\"op\":1,\"d\":\"a\nb\"}",
+	`{"op":1,"d":-}`, `{"op":1,"d":1.}`, `{"op":1,"d":1e}`, `{"op":1,"d":-01}`, `{"op":1,"d":tru}`,
+	`{"op":1} x`, `{"op":1}}`, `{"op":1,}`, `{"op":1 "s":2}`, `{"op":99999999999999999999}`,
+	`{"op":123456789012345678}`, `{"op":1,"s":1234567890123456789}`, `{ "op" : 2 , "d" : { } , "s" : 5 , "t" : "GUILD_CREATE" }`,
+	`{"op":1,"x":{"op":5}}`, `{"op":"1"}`, `{"op":1,"t":5}`, `{"op":1,"s":"5"}`, `{"op":1,"s":1.5}`,
+	`{"op":1,"d":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}`,
+	`{"op":1,"d":` + strings.Repeat(`{"a":`, 70) + "1" + strings.Repeat("}", 70) + `}`,
+	`{"op":1,"d":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`,
+	"{\"op\":1,\"d\":\"\x01\"}", `{"op":1,"d":"\ud800"}`,
+}
+
+// sameFrame compares decodeFrame with the encoding/json path.
+func sameFrame(data []byte) error {
+	got, gerr := decodeFrame(data)
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		if gerr == nil {
+			return fmt.Errorf("accepted a non-object")
+		}
+		return nil
+	}
+	want, werr := decodeFrameJSON(trimmed)
+	if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+		return fmt.Errorf("error %v, encoding/json says %v", gerr, werr)
+	}
+	if gerr != nil {
+		return nil
+	}
+	if got.Op != want.Op || got.T != want.T || got.has != want.has || !bytes.Equal(got.D, want.D) || (got.D == nil) != (want.D == nil) ||
+		(got.S == nil) != (want.S == nil) || got.S != nil && *got.S != *want.S {
+		return fmt.Errorf("got %+v (d %q), encoding/json gives %+v (d %q)", got, got.D, want, want.D)
+	}
+	return nil
+}
+
+func TestDecodeFrameMatchesEncodingJSON(t *testing.T) {
+	for _, s := range scanSeeds {
+		if err := sameFrame([]byte(s)); err != nil {
+			t.Errorf("%.80s: %v", s, err)
+		}
+	}
+}
+
+// The fast path must take Discord's own payloads, and hand d on without
+// copying it.
+func TestScanFrameFastPath(t *testing.T) {
 	for _, s := range []string{
 		`{"op":10,"d":{"heartbeat_interval":45000},"s":null,"t":null}`,
-		`{"op":0,"d":{"v":10,"session_id":"x"},"s":1,"t":"READY"}`,
-		`{"op":9,"d":false}`, `{"op":7,"d":null}`, `{"op":11}`, `{}`, `{"op":1e400}`,
+		`{"t":"MESSAGE_CREATE","s":42,"op":0,"d":{"content":"a\"b\u00e9","n":[1.5e3,-2,true,null]}}`,
+		`{"t":null,"s":null,"op":11,"d":null}`,
+		`{"op":9,"d":false}`,
 	} {
+		data := []byte(s)
+		f, ok := scanFrame(data)
+		if !ok {
+			t.Errorf("%s: not taken by the fast path", s)
+			continue
+		}
+		if len(f.D) > 0 && &f.D[0] != &data[strings.Index(s, `"d":`)+4] {
+			t.Errorf("%s: d was copied", s)
+		}
+		if err := sameFrame(data); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	msg := []byte(benchMsg)
+	if n := testing.AllocsPerRun(100, func() { decodeFrame(msg) }); n > 1 {
+		t.Errorf("decodeFrame allocates %v times per MESSAGE_CREATE, want at most 1 (s)", n)
+	}
+}
+
+func FuzzDecodeFrame(f *testing.F) {
+	for _, s := range scanSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := sameFrame(data); err != nil {
+			t.Fatal(err)
+		}
 		fr, err := decodeFrame(data)
 		if err != nil {
 			return

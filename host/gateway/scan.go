@@ -1,0 +1,407 @@
+package gateway
+
+import (
+	"bytes"
+)
+
+// scanFrame is decodeFrame's fast path: one pass over the payload that
+// validates the JSON grammar and picks out op, s, t and d, with d as a
+// sub-slice of data rather than a copy. Decoding every event's envelope
+// with encoding/json cost about as much as everything else botrun does
+// with the event (reflection, a full validation pass, a copy of d).
+//
+// It accepts only the forms Discord sends: plain keys, integer op and s,
+// an unescaped t. Anything else (escaped or case-folded keys, repeated
+// keys, op as null or 1e0, deep nesting, a syntax error) reports
+// ok == false and decodeFrame falls back to encoding/json, so the result
+// and every error stay exactly what encoding/json would give.
+func scanFrame(data []byte) (f frame, ok bool) {
+	sc := scanner{b: data}
+	var haveOp, haveD, haveS, haveT bool
+	sc.i = 1 // data[0] == '{', checked by the caller
+	sc.ws()
+	if sc.peek() == '}' {
+		sc.i++
+	} else {
+		for {
+			if sc.peek() != '"' {
+				return frame{}, false
+			}
+			key, plain := sc.str()
+			if !plain {
+				return frame{}, false
+			}
+			sc.ws()
+			if sc.peek() != ':' {
+				return frame{}, false
+			}
+			sc.i++
+			sc.ws()
+			switch string(key) {
+			case "op":
+				n, ok := sc.int()
+				if !ok || haveOp || int64(int(n)) != n {
+					return frame{}, false
+				}
+				f.Op, haveOp = int(n), true
+			case "s":
+				if haveS {
+					return frame{}, false
+				}
+				haveS = true
+				if sc.lit("null") {
+					break
+				}
+				n, ok := sc.int()
+				if !ok {
+					return frame{}, false
+				}
+				f.S = &n
+			case "t":
+				if haveT {
+					return frame{}, false
+				}
+				haveT = true
+				if sc.lit("null") {
+					break
+				}
+				if sc.peek() != '"' {
+					return frame{}, false
+				}
+				t, plain := sc.str()
+				if !plain || !ascii(t) {
+					// encoding/json would unescape it or replace invalid UTF-8
+					return frame{}, false
+				}
+				f.T = eventName(t)
+			case "d":
+				if haveD {
+					return frame{}, false
+				}
+				haveD = true
+				start := sc.i
+				if !sc.value() {
+					return frame{}, false
+				}
+				f.D = data[start:sc.i:sc.i]
+			default:
+				if foldsToField(key) {
+					return frame{}, false
+				}
+				if !sc.value() {
+					return frame{}, false
+				}
+			}
+			sc.ws()
+			switch sc.peek() {
+			case ',':
+				sc.i++
+				sc.ws()
+				continue
+			case '}':
+				sc.i++
+			default:
+				return frame{}, false
+			}
+			break
+		}
+	}
+	sc.ws()
+	if sc.i != len(data) || !haveOp {
+		return frame{}, false
+	}
+	f.has = true
+	return f, true
+}
+
+// foldsToField reports a key that encoding/json would match to one of the
+// frame's fields although it is not spelled exactly ("OP", "T", or a
+// non-ASCII letter that folds to one).
+func foldsToField(key []byte) bool {
+	if !ascii(key) {
+		return true
+	}
+	if len(key) > 2 {
+		return false
+	}
+	return bytes.EqualFold(key, []byte("op")) || bytes.EqualFold(key, []byte("d")) ||
+		bytes.EqualFold(key, []byte("s")) || bytes.EqualFold(key, []byte("t"))
+}
+
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// eventNames interns the dispatch names botrun knows, so that t costs no
+// allocation for them.
+var eventNames = func() map[string]string {
+	m := make(map[string]string, len(eventIntents)+8)
+	for name := range eventIntents {
+		m[name] = name
+	}
+	for _, name := range []string{"READY", "RESUMED", "INTERACTION_CREATE", "APPLICATION_COMMAND_PERMISSIONS_UPDATE", "USER_UPDATE"} {
+		m[name] = name
+	}
+	return m
+}()
+
+func eventName(b []byte) string {
+	if s, ok := eventNames[string(b)]; ok {
+		return s
+	}
+	return string(b)
+}
+
+// scanner walks JSON text; i is the next byte to read.
+type scanner struct {
+	b []byte
+	i int
+}
+
+// maxScanDepth bounds the nesting the fast path follows; deeper payloads go
+// to encoding/json, which has its own limit.
+const maxScanDepth = 64
+
+func (s *scanner) peek() byte {
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) lit(word string) bool {
+	if len(s.b)-s.i >= len(word) && string(s.b[s.i:s.i+len(word)]) == word {
+		s.i += len(word)
+		return true
+	}
+	return false
+}
+
+// str reads a string starting at the opening quote and returns its raw
+// contents. plain is false for a malformed string and for one with escapes
+// (its raw bytes are not its value).
+func (s *scanner) str() (raw []byte, plain bool) {
+	start := s.i + 1
+	plain = true
+	for i := start; i < len(s.b); i++ {
+		switch c := s.b[i]; {
+		case c == '"':
+			s.i = i + 1
+			return s.b[start:i], plain
+		case c == '\\':
+			plain = false
+			if i+1 >= len(s.b) {
+				return nil, false
+			}
+			switch s.b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if i+5 >= len(s.b) {
+					return nil, false
+				}
+				for _, h := range s.b[i+2 : i+6] {
+					if !isHex(h) {
+						return nil, false
+					}
+				}
+				i += 5
+			default:
+				return nil, false
+			}
+		case c < 0x20:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// skipStr is str for values, where escapes are fine.
+func (s *scanner) skipStr() bool {
+	raw, plain := s.str()
+	return plain || raw != nil
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// int reads a JSON number that is a plain integer (no fraction or exponent)
+// fitting comfortably in an int64; anything else is left to encoding/json.
+func (s *scanner) int() (int64, bool) {
+	i, neg := s.i, false
+	if i < len(s.b) && s.b[i] == '-' {
+		neg = true
+		i++
+	}
+	start := i
+	var n int64
+	for i < len(s.b) && s.b[i] >= '0' && s.b[i] <= '9' {
+		n = n*10 + int64(s.b[i]-'0')
+		i++
+	}
+	digits := i - start
+	if digits == 0 || digits > 18 || (digits > 1 && s.b[start] == '0') {
+		return 0, false
+	}
+	if i < len(s.b) && (s.b[i] == '.' || s.b[i] == 'e' || s.b[i] == 'E') {
+		return 0, false
+	}
+	s.i = i
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// number skips a JSON number (RFC 8259 grammar).
+func (s *scanner) number() bool {
+	i := s.i
+	if i < len(s.b) && s.b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s.b) && s.b[i] == '0':
+		i++
+	case i < len(s.b) && s.b[i] >= '1' && s.b[i] <= '9':
+		for i < len(s.b) && s.b[i] >= '0' && s.b[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(s.b) && s.b[i] == '.' {
+		i++
+		d := i
+		for i < len(s.b) && s.b[i] >= '0' && s.b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return false
+		}
+	}
+	if i < len(s.b) && (s.b[i] == 'e' || s.b[i] == 'E') {
+		i++
+		if i < len(s.b) && (s.b[i] == '+' || s.b[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(s.b) && s.b[i] >= '0' && s.b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return false
+		}
+	}
+	s.i = i
+	return true
+}
+
+// value skips one JSON value, checking its grammar, without recursion: the
+// stack holds '{' or '[' for each open container.
+func (s *scanner) value() bool {
+	var stack [maxScanDepth]byte
+	depth := 0
+	for {
+		// a value
+		switch c := s.peek(); {
+		case c == '"':
+			if !s.skipStr() {
+				return false
+			}
+		case c == '{' || c == '[':
+			if depth == maxScanDepth {
+				return false
+			}
+			s.i++
+			s.ws()
+			close := byte('}')
+			if c == '[' {
+				close = ']'
+			}
+			if s.peek() == close {
+				s.i++
+				break
+			}
+			stack[depth] = c
+			depth++
+			if c == '{' {
+				if !s.key() {
+					return false
+				}
+			}
+			continue
+		case c == '-' || c >= '0' && c <= '9':
+			if !s.number() {
+				return false
+			}
+		case c == 't':
+			if !s.lit("true") {
+				return false
+			}
+		case c == 'f':
+			if !s.lit("false") {
+				return false
+			}
+		case c == 'n':
+			if !s.lit("null") {
+				return false
+			}
+		default:
+			return false
+		}
+		// after a value: close containers or move to the next element
+		for {
+			if depth == 0 {
+				return true
+			}
+			s.ws()
+			open := stack[depth-1]
+			c := s.peek()
+			if c == ',' {
+				s.i++
+				s.ws()
+				if open == '{' && !s.key() {
+					return false
+				}
+				break
+			}
+			if open == '{' && c == '}' || open == '[' && c == ']' {
+				s.i++
+				depth--
+				continue
+			}
+			return false
+		}
+	}
+}
+
+// key reads an object key and its colon, leaving s at the value.
+func (s *scanner) key() bool {
+	if s.peek() != '"' || !s.skipStr() {
+		return false
+	}
+	s.ws()
+	if s.peek() != ':' {
+		return false
+	}
+	s.i++
+	s.ws()
+	return true
+}
