@@ -27,50 +27,87 @@ import (
 // every injected line, then signals the session to shut down; the session
 // drains running handlers and the console prints the remaining output.
 type console struct {
-	emu     *emulator.Server
-	token   string
-	apiBase string
+	emu     consoleEmulator
 	in      io.Reader
 	out     io.Writer
 	prompt  bool
-	general string
 	tester  string
 	// names for the greeting line
 	botName, testerName string
+	platform            string // for the greeting line: "built-in emulator" or "built-in Uncord emulator"
 
-	mu       sync.Mutex // guards cmds, injected, received, ready, ixNames, and writes to out
-	cmds     map[string]map[string]any
-	injected int
-	received int
-	ready    bool
-	ixNames  map[string]string // interaction id → "/name" for printing responses
-	changed  chan struct{}     // closed and replaced when received or ready change
+	mu      sync.Mutex // guards cmds, waiting, early, ready, ixNames, and writes to out
+	cmds    map[string]map[string]any
+	waiting map[string]bool // ids of injected messages and interactions the bot has not received yet
+	early   map[string]bool // ids the bot received before their injection returned
+	ready   bool
+	ixNames map[string]string // interaction id → "/name" for printing responses
+	changed chan struct{}     // closed and replaced when waiting or ready change
 
-	outCh   <-chan emulator.Output
-	unsub   func()
 	stop    chan struct{}
 	stopped chan struct{}
 }
 
-func startConsole(ctx context.Context, s *session) (*console, error) {
-	emu := emulator.New(emulator.Options{Logger: s.log.With("component", "emulator")})
-	if err := emu.Start("127.0.0.1:0"); err != nil {
-		return nil, fmt.Errorf("emulator: %w", err)
-	}
+// consoleEmulator is what the console needs from the emulator under it,
+// the Discord one or the Uncord one.
+type consoleEmulator interface {
+	// inject sends one typed line (not blank, not /help) as the test user
+	// in #general and returns the id of the message or interaction the
+	// bot will receive.
+	inject(c *console, line string) (id string, err error)
+	// close unsubscribes from the outputs and stops the emulator.
+	close()
+}
+
+// newConsole builds the console over emu and starts printing outs, which
+// conv turns into the Discord emulator's Output (the Uncord emulator's
+// output kinds are a subset of it, with the same names).
+func newConsole[O any](s *session, emu consoleEmulator, outs <-chan O, conv func(O) emulator.Output, tester, botName, testerName, platform string) *console {
 	c := &console{
-		emu: emu, token: emu.Token(), apiBase: emu.APIBase(),
-		in: s.app.stdin, out: s.app.stdout,
-		general: emu.ChannelID("general"), tester: emu.TestUser().ID,
-		botName: emu.BotUser().Username, testerName: emu.TestUser().Username,
-		cmds: map[string]map[string]any{}, ixNames: map[string]string{},
+		emu: emu, in: s.app.stdin, out: s.app.stdout,
+		tester: tester, botName: botName, testerName: testerName, platform: platform,
+		cmds: map[string]map[string]any{}, waiting: map[string]bool{}, early: map[string]bool{}, ixNames: map[string]string{},
 		changed: make(chan struct{}), stop: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if f, ok := s.app.stdin.(*os.File); ok {
 		c.prompt = isatty.IsTerminal(f.Fd())
 	}
-	c.outCh, c.unsub = emu.Subscribe()
-	go c.printLoop()
-	return c, nil
+	go printLoop(c, outs, conv)
+	return c
+}
+
+// discordConsole is the console's side of the Discord emulator.
+type discordConsole struct {
+	emu     *emulator.Server
+	general string
+	unsub   func()
+}
+
+// startConsole starts the Discord emulator and a console over it; the
+// session connects with c.token to c.apiBase.
+func startConsole(ctx context.Context, s *session) (c *console, token, apiBase string, err error) {
+	emu := emulator.New(emulator.Options{Logger: s.log.With("component", "emulator")})
+	if err := emu.Start("127.0.0.1:0"); err != nil {
+		return nil, "", "", fmt.Errorf("emulator: %w", err)
+	}
+	outs, unsub := emu.Subscribe()
+	dc := &discordConsole{emu: emu, general: emu.ChannelID("general"), unsub: unsub}
+	c = newConsole(s, dc, outs, func(o emulator.Output) emulator.Output { return o },
+		emu.TestUser().ID, emu.BotUser().Username, emu.TestUser().Username, "built-in emulator")
+	return c, emu.Token(), emu.APIBase(), nil
+}
+
+func (d *discordConsole) inject(c *console, line string) (string, error) {
+	if strings.HasPrefix(line, "/") {
+		return c.injectCommand(d.emu, line)
+	}
+	m, err := d.emu.InjectMessage(d.general, line)
+	return m.ID, err
+}
+
+func (d *discordConsole) close() {
+	d.unsub()
+	d.emu.Close()
 }
 
 // setCommands records the declared commands, to type slash-command options.
@@ -102,27 +139,58 @@ func (c *console) noteInteraction(data json.RawMessage) {
 	c.mu.Unlock()
 }
 
-// dispatched is called after every event the gateway delivered to the bot
-// was handed to the scripts; it counts the ones the console injected.
+// dispatched is called after every event the bot received was handed to
+// the scripts; it notes the ones the console injected.
 func (c *console) dispatched(name string, data json.RawMessage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch name {
 	case "READY":
 		c.ready = true
-	case "MESSAGE_CREATE":
+	case "MESSAGE_CREATE", "INTERACTION_CREATE":
 		var m struct {
+			ID     string
 			Author struct{ ID string } `json:"author"`
 		}
-		if json.Unmarshal(data, &m) != nil || m.Author.ID != c.tester {
+		if json.Unmarshal(data, &m) != nil || m.ID == "" || (name == "MESSAGE_CREATE" && m.Author.ID != c.tester) {
 			return
 		}
-		c.received++
-	case "INTERACTION_CREATE":
-		c.received++
+		if c.waiting[m.ID] {
+			delete(c.waiting, m.ID)
+		} else {
+			c.early[m.ID] = true
+		}
 	default:
 		return
 	}
+	c.changedLocked()
+}
+
+// injected records the id of an injected line, which the bot may already
+// have received.
+func (c *console) injected(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.early[id] {
+		delete(c.early, id)
+		return
+	}
+	c.waiting[id] = true
+}
+
+// answered notes that the bot replied to message id: it received it, even
+// when no event reached the scripts (Uncord answers a malformed text
+// command itself, with a usage reply).
+func (c *console) answered(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.waiting[id] {
+		delete(c.waiting, id)
+		c.changedLocked()
+	}
+}
+
+func (c *console) changedLocked() {
 	close(c.changed)
 	c.changed = make(chan struct{})
 }
@@ -167,8 +235,8 @@ func (c *console) start(ctx context.Context) <-chan struct{} {
 		if !c.waitUntil(ctx, func() bool { return c.ready }) {
 			return
 		}
-		c.printf("connected to the built-in emulator as %s; type a message (you are %s in #general) or /command name:value (/help lists commands)\n",
-			c.botName, c.testerName)
+		c.printf("connected to the %s as %s; type a message (you are %s in #general) or /command name:value (/help lists commands)\n",
+			c.platform, c.botName, c.testerName)
 		c.showPrompt()
 		for {
 			select {
@@ -179,7 +247,7 @@ func (c *console) start(ctx context.Context) <-chan struct{} {
 					// End of input: give the bot the chance to see
 					// everything typed before shutting down.
 					wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-					c.waitUntil(wctx, func() bool { return c.received >= c.injected })
+					c.waitUntil(wctx, func() bool { return len(c.waiting) == 0 })
 					cancel()
 					close(done)
 					return
@@ -203,41 +271,33 @@ func (c *console) handle(line string) {
 	if strings.TrimSpace(line) == "" {
 		return
 	}
-	if strings.HasPrefix(line, "/") {
-		if strings.TrimSpace(line) == "/help" {
-			c.printHelp()
-			return
-		}
-		if err := c.injectCommand(line); err != nil {
-			c.printf("console: %v\n", err)
-		}
+	if strings.TrimSpace(line) == "/help" {
+		c.printHelp()
 		return
 	}
-	c.mu.Lock()
-	c.injected++
-	c.mu.Unlock()
-	if _, err := c.emu.InjectMessage(c.general, line); err != nil {
-		c.mu.Lock()
-		c.injected--
-		c.mu.Unlock()
+	id, err := c.emu.inject(c, line)
+	if err != nil {
 		c.printf("console: %v\n", err)
+		return
 	}
+	c.injected(id)
 }
 
-func (c *console) injectCommand(line string) error {
+// injectCommand injects a typed slash command as an interaction.
+func (c *console) injectCommand(emu *emulator.Server, line string) (string, error) {
 	sc, err := parseSlash(line)
 	if err != nil {
-		return err
+		return "", err
 	}
 	c.mu.Lock()
 	spec, known := c.cmds[sc.Name]
 	c.mu.Unlock()
 	if !known {
-		return fmt.Errorf("no script declares /%s (type /help for the list)", sc.Name)
+		return "", fmt.Errorf("no script declares /%s (type /help for the list)", sc.Name)
 	}
 	data, err := sc.interactionData(spec)
 	if err != nil {
-		return err
+		return "", err
 	}
 	is := emulator.InteractionSpec{Kind: emulator.KindCommand, Name: sc.Name}
 	switch len(sc.Path) {
@@ -249,16 +309,11 @@ func (c *console) injectCommand(line string) error {
 	for _, o := range leafOptions(data) {
 		is.Options = append(is.Options, emulator.Option{Name: o["name"].(string), Value: o["value"], Type: o["type"].(int)})
 	}
-	c.mu.Lock()
-	c.injected++
-	c.mu.Unlock()
-	if _, err := c.emu.InjectInteraction(is); err != nil {
-		c.mu.Lock()
-		c.injected--
-		c.mu.Unlock()
-		return err
+	p, err := emu.InjectInteraction(is)
+	if err != nil {
+		return "", err
 	}
-	return nil
+	return p.ID, nil
 }
 
 // leafOptions returns the innermost options of interaction data.
@@ -299,10 +354,10 @@ func (c *console) printf(format string, args ...any) {
 	fmt.Fprintf(c.out, format, args...)
 }
 
-// printLoop prints the bot's output as the emulator reports it.
-func (c *console) printLoop() {
+// printLoop prints the bot's output as the emulator reports it, until
+// flush.
+func printLoop[O any](c *console, out <-chan O, conv func(O) emulator.Output) {
 	defer close(c.stopped)
-	out := c.outCh
 	for {
 		select {
 		case o, ok := <-out:
@@ -310,7 +365,7 @@ func (c *console) printLoop() {
 				out = nil // emulator closed; wait for stop
 				continue
 			}
-			c.print(o)
+			c.print(conv(o))
 		case <-c.stop:
 			for out != nil {
 				select {
@@ -318,7 +373,7 @@ func (c *console) printLoop() {
 					if !ok {
 						return
 					}
-					c.print(o)
+					c.print(conv(o))
 				default:
 					return
 				}
@@ -329,6 +384,9 @@ func (c *console) printLoop() {
 }
 
 func (c *console) print(o emulator.Output) {
+	if o.Kind == emulator.OutMessage && o.ReplyTo != "" {
+		c.answered(o.ReplyTo)
+	}
 	line := c.format(o)
 	if line == "" {
 		return
@@ -423,6 +481,5 @@ func (c *console) flush() {
 // close stops the emulator.
 func (c *console) close() {
 	c.flush()
-	c.unsub()
-	c.emu.Close()
+	c.emu.close()
 }

@@ -98,11 +98,11 @@ type proc struct {
 }
 
 // baseEnv is the environment for the binary: no token unless a test adds
-// one, and no BOTRUN_* leaking in from the developer's shell.
+// one, and no BOTRUN_* or UNCORD_* leaking in from the developer's shell.
 func baseEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "BOTRUN_") || strings.HasPrefix(kv, "DISCORD_TOKEN=") {
+		if strings.HasPrefix(kv, "BOTRUN_") || strings.HasPrefix(kv, "DISCORD_TOKEN=") || strings.HasPrefix(kv, "UNCORD_") {
 			continue
 		}
 		env = append(env, kv)

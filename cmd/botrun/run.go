@@ -167,14 +167,14 @@ func (s *session) run(parent context.Context) int {
 		return s.runUncord(ctx)
 	}
 	if s.token == "" {
-		c, err := startConsole(ctx, s)
+		c, token, apiBase, err := startConsole(ctx, s)
 		if err != nil {
 			s.log.Error("starting the built-in emulator", "error", err)
 			return exitFatal
 		}
 		s.console = c
 		defer c.close()
-		s.token, cfg.APIURL, cfg.GatewayURL = c.token, c.apiBase, ""
+		s.token, cfg.APIURL, cfg.GatewayURL = token, apiBase, ""
 		s.log = newLogger(s.app.stderr, cfg.LogLevel, cfg.LogFormat, s.token, s.app.getenv("UNCORD_PASSWORD"), s.app.getenv("UNCORD_REFRESH_TOKEN"))
 		s.log.Info("no token in " + cfg.TokenEnv + ": running on the built-in emulator; type a message, or /command key:value")
 	}

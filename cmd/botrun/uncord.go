@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 
 	"github.com/botrun/botrun/engine"
@@ -119,7 +120,36 @@ func (s *session) runUncord(parent context.Context) int {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	cfg := s.cfg
-	if cfg.BaseURL == "" {
+	login := uncordLogin{baseURL: cfg.BaseURL, email: s.app.getenv("UNCORD_EMAIL"), password: s.app.getenv("UNCORD_PASSWORD")}
+	refresh := s.app.getenv("UNCORD_REFRESH_TOKEN")
+	statePath := filepath.Join(s.dir, ".botrun", "uncord.json")
+	if login.email == "" && login.password == "" && refresh == "" && !fileExists(statePath) {
+		// No way to log in to a server: the local development loop.
+		c, l, err := startUncordConsole(s)
+		if err != nil {
+			s.log.Error("starting the built-in Uncord emulator", "error", err)
+			return exitFatal
+		}
+		s.console = c
+		defer c.close()
+		login = l
+		// The emulator's tokens die with it: keep them out of the bot's
+		// directory, where a saved login means "use the real server".
+		tmp, err := os.MkdirTemp("", "botrun-uncord-")
+		if err != nil {
+			s.log.Error("temporary directory for the emulator login", "error", err)
+			return exitFatal
+		}
+		defer os.RemoveAll(tmp)
+		statePath = filepath.Join(tmp, "uncord.json")
+		s.log = newLogger(s.app.stderr, cfg.LogLevel, cfg.LogFormat, s.token, login.password, refresh)
+		ignored := ""
+		if cfg.BaseURL != "" {
+			ignored = " (base_url in " + ConfigFile + " is ignored)"
+		}
+		s.log.Info("no UNCORD_EMAIL/UNCORD_PASSWORD or UNCORD_REFRESH_TOKEN: running on the built-in Uncord emulator" + ignored + "; type a message, or /command key:value")
+	}
+	if login.baseURL == "" {
 		s.log.Error("platform uncord needs base_url in " + ConfigFile + " (the server's URL, such as https://chat.example.org)")
 		return exitFatal
 	}
@@ -136,6 +166,9 @@ func (s *session) runUncord(parent context.Context) int {
 			s.bot.fromReady(e.Data)
 		}
 		ev := bindings.Event{Name: e.Name, Aliases: e.Aliases, Data: e.Data}
+		if s.console != nil {
+			defer s.console.dispatched(e.Name, e.Data)
+		}
 		if e.Command == "" {
 			run.Dispatch(ev)
 			return
@@ -159,11 +192,11 @@ func (s *session) runUncord(parent context.Context) int {
 		})
 	}
 	bot, err := uncord.NewBot(uncord.BotConfig{
-		BaseURL:      cfg.BaseURL,
-		Email:        s.app.getenv("UNCORD_EMAIL"),
-		Password:     s.app.getenv("UNCORD_PASSWORD"),
-		RefreshToken: s.app.getenv("UNCORD_REFRESH_TOKEN"),
-		StatePath:    filepath.Join(s.dir, ".botrun", "uncord.json"),
+		BaseURL:      login.baseURL,
+		Email:        login.email,
+		Password:     login.password,
+		RefreshToken: refresh,
+		StatePath:    statePath,
 		Logger:       s.log,
 		Deliver:      deliver,
 	})
@@ -180,6 +213,9 @@ func (s *session) runUncord(parent context.Context) int {
 	}
 	owners := map[string]bool{} // scripts that declared commands; touched only by OnCommands, which never overlaps itself
 	run, err = s.newRunner(ctx, host, nil, func(cmds []runner.Command, _ map[string][]bindings.Route) {
+		if s.console != nil {
+			s.console.setCommands(cmds)
+		}
 		// Owners in runner order, so the first declarer of a duplicate
 		// command keeps it on every reload.
 		var order []string
@@ -212,11 +248,17 @@ func (s *session) runUncord(parent context.Context) int {
 	defer stopBot()
 	go func() { botDone <- bot.Run(botCtx) }()
 	watchDone := s.watch(ctx, run)
+	var consoleDone <-chan struct{}
+	if s.console != nil {
+		consoleDone = s.console.start(ctx)
+	}
 
 	exit := exitOK
 	select {
 	case <-ctx.Done():
 		s.log.Info("shutting down: finishing running handlers")
+	case <-consoleDone:
+		s.log.Info("end of console input: finishing running handlers")
 	case err := <-botDone:
 		botDone <- err
 		if err != nil {
@@ -229,5 +271,13 @@ func (s *session) runUncord(parent context.Context) int {
 	<-botDone
 	cancel()
 	<-watchDone
+	if s.console != nil {
+		s.console.flush()
+	}
 	return exit
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
