@@ -18,20 +18,21 @@ import (
 	"github.com/botrun/botrun/host/emulator"
 )
 
-// console is the local development loop used when no token is set: an
-// in-process emulator the bot connects to like to Discord, lines typed on
-// stdin injected as messages from the test user in #general (or as slash
+// console is the local development loop used when no token (on Uncord: no
+// credentials) is set: an in-process emulator of the platform the bot
+// connects to like to the real server, lines typed on stdin injected as
+// messages from the test user in #general (or, on Discord, as slash
 // commands), and everything the bot does printed on stdout.
 //
 // When stdin ends (a pipe), the console waits until the bot has received
 // every injected line, then signals the session to shut down; the session
 // drains running handlers and the console prints the remaining output.
 type console struct {
-	emu     consoleEmulator
-	in      io.Reader
-	out     io.Writer
-	prompt  bool
-	tester  string
+	emu    consoleEmulator
+	in     io.Reader
+	out    io.Writer
+	prompt bool
+	tester string
 	// names for the greeting line
 	botName, testerName string
 	platform            string // for the greeting line: "built-in emulator" or "built-in Uncord emulator"
@@ -247,7 +248,12 @@ func (c *console) start(ctx context.Context) <-chan struct{} {
 					// End of input: give the bot the chance to see
 					// everything typed before shutting down.
 					wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-					c.waitUntil(wctx, func() bool { return len(c.waiting) == 0 })
+					if !c.waitUntil(wctx, func() bool { return len(c.waiting) == 0 }) && ctx.Err() == nil {
+						c.mu.Lock()
+						n := len(c.waiting)
+						c.mu.Unlock()
+						c.printf("console: %d typed line(s) did not reach the bot within 10s\n", n)
+					}
 					cancel()
 					close(done)
 					return

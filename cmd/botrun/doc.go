@@ -2,7 +2,7 @@
 //
 //	botrun run [DIR]                 run every script in DIR (default .)
 //	botrun check DIR                 load every script without connecting
-//	botrun emulator --addr HOST:PORT run the built-in Discord emulator alone
+//	botrun emulator --addr HOST:PORT run the built-in Discord emulator alone (--platform uncord: the Uncord one)
 //	botrun init DIR --lang lua|js    create a starter bot
 //	botrun types DIR                 write editor type definitions
 //	botrun version                   print the version

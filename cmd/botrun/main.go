@@ -43,7 +43,7 @@ func init() {
 	subcommands = map[string]command{
 		"run":      {"run every script in a bot directory", cmdRun},
 		"check":    {"load every script without connecting and report errors", cmdCheck},
-		"emulator": {"run the built-in Discord emulator alone", cmdEmulator},
+		"emulator": {"run the built-in Discord (or Uncord) emulator alone", cmdEmulator},
 		"init":     {"create a starter bot", cmdInit},
 		"types":    {"write editor type definitions into a bot directory", cmdTypes},
 		"version":  {"print the version", cmdVersion},

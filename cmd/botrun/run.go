@@ -28,6 +28,7 @@ const drainTimeout = 10 * time.Second
 func cmdRun(ctx context.Context, a *app, args []string) int {
 	fs := a.newFlagSet("run", "[DIR] [flags]", `  botrun run                      # the bot in the current directory
   botrun run mybot                # no DISCORD_TOKEN: built-in emulator and console
+                                  # (platform = "uncord": no UNCORD_* credentials)
   DISCORD_TOKEN=... botrun run mybot --watch=false
   BOTRUN_API_URL=http://127.0.0.1:8765/api/v10 DISCORD_TOKEN=t botrun run mybot`)
 	vals := registerSettings(fs)

@@ -129,6 +129,9 @@ func TestUncordConsolePipe(t *testing.T) {
 					t.Errorf("stdout lacks %q:\n%s\nstderr:\n%s", want, out, errOut)
 				}
 			}
+			if strings.Contains(out, "did not reach the bot") {
+				t.Errorf("the console missed a line the bot answered (a usage reply counts):\n%s", out)
+			}
 			if !strings.Contains(errOut, "running on the built-in Uncord emulator (base_url in botrun.toml is ignored)") {
 				t.Errorf("stderr does not say base_url is ignored:\n%s", errOut)
 			}
