@@ -74,7 +74,12 @@ func (s *shard) connect(ctx context.Context) outcome {
 		return outcome{reason: "dial: " + err.Error()}
 	}
 	cn.c = &conn{ws: ws, lim: newSendLimiter(cfg.SendLimit, cfg.SendReserve, cfg.SendWindow, cfg.Now)}
-	frames := make(chan readResult)
+	// Buffered so that under load the reader inflates and decodes the next
+	// frames while this goroutine handles one, and neither parks and wakes
+	// the other for every event. Frames left in the buffer when the
+	// connection ends are dropped like the unread rest of the socket;
+	// only handled dispatches advance the sequence a resume starts from.
+	frames := make(chan readResult, frameBuffer)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -89,6 +94,10 @@ func (s *shard) connect(ctx context.Context) outcome {
 	}()
 	return cn.loop(ctx, frames)
 }
+
+// frameBuffer is how many decoded frames the read pump may hold ahead of
+// the connection's state machine.
+const frameBuffer = 64
 
 // connection is the state of one connection, owned by the shard goroutine.
 type connection struct {
