@@ -9,7 +9,7 @@ import (
 var benchMsg = fmt.Sprintf(`{"op":0,"s":42,"t":"MESSAGE_CREATE","d":{"id":"1234567890123456789","channel_id":"1234567890123456780","guild_id":"1234567890123456781","author":{"id":"1","username":"tester","global_name":"Tester","avatar":null},"content":%q,"timestamp":"2026-11-23T10:00:00.000000+00:00","tts":false,"mentions":[],"attachments":[],"embeds":[]}}`, strings.Repeat("hello ", 40))
 
 func BenchmarkZlibStream(b *testing.B) {
-	msgs := make([]string, 64)
+	msgs := make([]string, 2048) // long enough for the window to be full most of the time
 	for i := range msgs {
 		msgs[i] = strings.Replace(benchMsg, `"s":42`, fmt.Sprintf(`"s":%d`, i), 1)
 	}

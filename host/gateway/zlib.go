@@ -25,7 +25,7 @@ const windowSize = 32 << 10
 // independent of how frames were split.
 type zlibStream struct {
 	buf     []byte // frames received since the last complete message
-	window  []byte // last 32 KiB of inflated output
+	hist    []byte // inflated output; its last 32 KiB are the window
 	started bool   // zlib header consumed
 	fr      io.ReadCloser
 	maxOut  int // bound on one inflated message
@@ -61,7 +61,7 @@ func (w *windowWriter) Write(p []byte) (int, error) {
 	if w.total > 8*w.z.maxOut+windowSize {
 		return 0, errZlibTooLarge
 	}
-	w.z.window = appendWindow(w.z.window, p)
+	w.z.hist = appendHist(w.z.hist, p)
 	if !w.over {
 		if w.z.out.Len()+len(p) > w.z.maxOut {
 			w.over = true
@@ -102,8 +102,8 @@ func (z *zlibStream) feed(frame []byte) ([]byte, error) {
 	}
 	z.src.Reset(in)
 	if z.fr == nil {
-		z.fr = flate.NewReaderDict(&z.src, z.window)
-	} else if err := z.fr.(flate.Resetter).Reset(&z.src, z.window); err != nil {
+		z.fr = flate.NewReaderDict(&z.src, z.window())
+	} else if err := z.fr.(flate.Resetter).Reset(&z.src, z.window()); err != nil {
 		return nil, fmt.Errorf("zlib-stream: %w", err)
 	}
 	z.out.Reset()
@@ -154,13 +154,28 @@ func (z *zlibStream) inflate(w io.Writer) error {
 	}
 }
 
-func appendWindow(w, out []byte) []byte {
+// window is the last 32 KiB of inflated output.
+func (z *zlibStream) window() []byte {
+	return z.hist[len(z.hist)-min(len(z.hist), windowSize):]
+}
+
+// histSize is the capacity of the history buffer: the window moves to its
+// front only when output reaches the end, so keeping the window current
+// copies each inflated byte about once more instead of shifting 32 KiB on
+// every message.
+const histSize = 4 * windowSize
+
+func appendHist(h, out []byte) []byte {
 	if len(out) >= windowSize {
-		return append(w[:0], out[len(out)-windowSize:]...)
+		return append(h[:0], out[len(out)-windowSize:]...)
 	}
-	if len(w)+len(out) > windowSize {
-		drop := len(w) + len(out) - windowSize
-		w = append(w[:0], w[drop:]...)
+	if h == nil {
+		h = make([]byte, 0, histSize)
 	}
-	return append(w, out...)
+	if len(h)+len(out) > cap(h) {
+		keep := min(len(h), windowSize-len(out))
+		copy(h, h[len(h)-keep:])
+		h = h[:keep]
+	}
+	return append(h, out...)
 }
