@@ -156,3 +156,28 @@ func FuzzDecodeFrame(f *testing.F) {
 		}
 	})
 }
+
+func TestPlainRun(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		from int
+		want int
+	}{
+		{``, 0, 0},
+		{`abc`, 0, 3},
+		{`abcdefghijklmnop"`, 0, 16},
+		{`abcdefgh"`, 0, 8},
+		{`abcdefg"ijklmnop`, 0, 7},
+		{`a"cdefghijklmnop`, 2, 16},
+		{"abcdefghij\\klmno", 0, 10},
+		{"abcdefghijklm\x1fop", 0, 13},
+		{"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\x7f\xff", 0, 18},
+		{"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\"", 0, 8},
+		{"        \x00", 0, 8},
+		{"!#[]~ ab\x20", 0, 9},
+	} {
+		if got := plainRun([]byte(tt.in), tt.from); got != tt.want {
+			t.Errorf("plainRun(%q, %d) = %d, want %d", tt.in, tt.from, got, tt.want)
+		}
+	}
+}

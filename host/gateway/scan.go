@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"encoding/binary"
 )
 
 // scanFrame is decodeFrame's fast path: one pass over the payload that
@@ -200,6 +201,9 @@ func (s *scanner) str() (raw []byte, plain bool) {
 	start := s.i + 1
 	plain = true
 	for i := start; i < len(s.b); i++ {
+		if i = plainRun(s.b, i); i == len(s.b) {
+			break
+		}
 		switch c := s.b[i]; {
 		case c == '"':
 			s.i = i + 1
@@ -230,6 +234,32 @@ func (s *scanner) str() (raw []byte, plain bool) {
 		}
 	}
 	return nil, false
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plainRun returns the index of the first quote, backslash or control
+// character at or after i (len(b) if none). It tests eight bytes at a time
+// (a zero byte in x^c marks c; x-0x20 borrows into the top bit of a byte
+// below 0x20); most of a message is the text of strings.
+func plainRun(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ (lsb * '"')
+		bs := x ^ (lsb * '\\')
+		if ((q-lsb)&^q|(bs-lsb)&^bs|(x-lsb*0x20)&^x)&msb != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return i
 }
 
 // skipStr is str for values, where escapes are fine.
