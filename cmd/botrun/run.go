@@ -270,13 +270,30 @@ func (s *session) run(parent context.Context) int {
 	}
 	s.gw.Store(gw)
 
-	gwCtx, stopGateway := context.WithCancel(ctx)
-	defer stopGateway()
-	gwDone := make(chan error, 1)
-	go func() { gwDone <- gw.Run(gwCtx) }()
+	return s.serve(ctx, cancel, run, gw.Run, func(err error) {
+		var fe *gateway.FatalError
+		if errors.As(err, &fe) {
+			s.log.Error(fe.Error())
+		} else {
+			s.log.Error("gateway stopped", "error", err)
+		}
+	})
+}
+
+// serve runs the platform session beside the file watcher and the console
+// until the context ends, console input ends or the session stops, then
+// shuts down in the order that loses nothing: handlers drain while the
+// session is still up to carry their replies, then the session closes, then
+// the watcher and the console. report logs a session failure, which makes
+// the exit code fatal. cancel ends ctx.
+func (s *session) serve(ctx context.Context, cancel context.CancelFunc, run *runner.Runner,
+	platform func(context.Context) error, report func(error)) int {
+	platformCtx, stopPlatform := context.WithCancel(ctx)
+	defer stopPlatform()
+	platformDone := make(chan error, 1)
+	go func() { platformDone <- platform(platformCtx) }()
 
 	watchDone := s.watch(ctx, run)
-
 	var consoleDone <-chan struct{}
 	if s.console != nil {
 		consoleDone = s.console.start(ctx)
@@ -288,20 +305,16 @@ func (s *session) run(parent context.Context) int {
 		s.log.Info("shutting down: finishing running handlers")
 	case <-consoleDone:
 		s.log.Info("end of console input: finishing running handlers")
-	case err := <-gwDone:
-		gwDone <- err
-		var fe *gateway.FatalError
-		if errors.As(err, &fe) {
-			s.log.Error(fe.Error())
-			exit = exitFatal
-		} else if err != nil {
-			s.log.Error("gateway stopped", "error", err)
+	case err := <-platformDone:
+		platformDone <- err // read again below, after the drain
+		if err != nil {
+			report(err)
 			exit = exitFatal
 		}
 	}
 	s.drain(run)
-	stopGateway()
-	<-gwDone
+	stopPlatform()
+	<-platformDone
 	cancel()
 	<-watchDone
 	if s.console != nil {

@@ -243,38 +243,7 @@ func (s *session) runUncord(parent context.Context) int {
 		s.log.Error("runner", "error", err)
 		return exitFatal
 	}
-	botDone := make(chan error, 1)
-	botCtx, stopBot := context.WithCancel(ctx)
-	defer stopBot()
-	go func() { botDone <- bot.Run(botCtx) }()
-	watchDone := s.watch(ctx, run)
-	var consoleDone <-chan struct{}
-	if s.console != nil {
-		consoleDone = s.console.start(ctx)
-	}
-
-	exit := exitOK
-	select {
-	case <-ctx.Done():
-		s.log.Info("shutting down: finishing running handlers")
-	case <-consoleDone:
-		s.log.Info("end of console input: finishing running handlers")
-	case err := <-botDone:
-		botDone <- err
-		if err != nil {
-			s.log.Error(err.Error())
-			exit = exitFatal
-		}
-	}
-	s.drain(run)
-	stopBot()
-	<-botDone
-	cancel()
-	<-watchDone
-	if s.console != nil {
-		s.console.flush()
-	}
-	return exit
+	return s.serve(ctx, cancel, run, bot.Run, func(err error) { s.log.Error(err.Error()) })
 }
 
 func fileExists(path string) bool {
