@@ -68,9 +68,9 @@ func (s *script) run(inv *invocation, fn func() (goja.Value, error)) (goja.Value
 	b := inv.budget
 	rem := b.Begin()
 	s.guard.arm()
-	t := time.AfterFunc(rem, func() { s.guard.fire(s.vm, b.Exceeded(inv.what)) })
+	bt := s.takeBudgetTimer(b, inv.what, rem)
 	v, err := fn()
-	t.Stop()
+	s.putBudgetTimer(bt)
 	s.guard.disarm()
 	s.vm.ClearInterrupt()
 	if err != nil && isUncatchable(err) {
@@ -252,4 +252,49 @@ func (s *script) eventValue(d *engine.Delivery) goja.Value {
 		obj.Extra = bindings.EventExtras(kind, d.Event.Data)
 	}
 	return s.objectView(obj, root)
+}
+
+// budgetTimer is the CPU budget timer of one run, kept across handler
+// calls so that a busy script does not allocate a timer per event.
+type budgetTimer struct {
+	t *time.Timer
+
+	mu   sync.Mutex // guards b and what: set on the loop goroutine, read by the timer's goroutine
+	b    *loop.Budget
+	what string
+}
+
+func (bt *budgetTimer) exceeded() error {
+	bt.mu.Lock()
+	b, what := bt.b, bt.what
+	bt.mu.Unlock()
+	return b.Exceeded(what)
+}
+
+// takeBudgetTimer starts the budget timer of a run. It reuses the script's
+// idle timer; a nested run (a callback inside a handler) finds none idle
+// and gets its own.
+func (s *script) takeBudgetTimer(b *loop.Budget, what string, d time.Duration) *budgetTimer {
+	bt := s.idleTimer
+	s.idleTimer = nil
+	if bt == nil {
+		bt = &budgetTimer{b: b, what: what}
+		bt.t = time.AfterFunc(d, func() { s.guard.fire(s.vm, bt.exceeded()) })
+		return bt
+	}
+	bt.mu.Lock()
+	bt.b, bt.what = b, what
+	bt.mu.Unlock()
+	bt.t.Reset(d)
+	return bt
+}
+
+// putBudgetTimer stops bt and keeps it for the next run, but only when
+// Stop proves its callback will not run: a callback already running (it
+// fired as the run returned) could otherwise interrupt a later handler.
+// Such a timer is dropped; disarm keeps that late callback harmless.
+func (s *script) putBudgetTimer(bt *budgetTimer) {
+	if bt.t.Stop() && s.idleTimer == nil {
+		s.idleTimer = bt
+	}
 }

@@ -43,7 +43,8 @@ type script struct {
 	onError      func(*engine.ScriptError)           // Check collects errors instead of logging
 	check        bool                                // botrun check: bindings without a platform succeed with null
 
-	guard interruptGuard // the CPU budget watchdog of the running invocation
+	guard     interruptGuard // the CPU budget watchdog of the running invocation
+	idleTimer *budgetTimer   // the budget timer between runs, nil while one runs; loop goroutine only
 
 	filesMu sync.Mutex // guards files: require appends, the runner reads
 	files   []string
