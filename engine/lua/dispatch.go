@@ -52,9 +52,9 @@ func (s *script) dispatch(d *engine.Delivery) {
 			continue
 		}
 		if h.Event == "*" {
-			s.invoke(c.fn, ev.Name+" handler", []lua.LValue{nameV, viewOf()}, nil, onErr)
+			s.invoke(c.fn, s.handlerLabel(ev.Name), []lua.LValue{nameV, viewOf()}, nil, onErr)
 		} else {
-			s.invoke(c.fn, ev.Name+" handler", []lua.LValue{viewOf()}, nil, onErr)
+			s.invoke(c.fn, s.handlerLabel(ev.Name), []lua.LValue{viewOf()}, nil, onErr)
 		}
 	}
 }

@@ -46,6 +46,7 @@ type script struct {
 	loading map[string]bool       // modules whose top level is running (cycle check)
 	roots   map[*lua.LState]bool  // handler coroutines: scripts may not resume them
 	idle    []*lua.LState         // finished handler coroutines, reused (a new one costs ~10 KB)
+	labels  map[string]string     // "<event> handler" per event name, so a dispatch builds no string; loop goroutine only
 	depth   int                   // nested coroutine resumes (pcall, user coroutines)
 	active  *run                  // the run inside the VM right now
 	// waiting are coroutines (other than handler roots) suspended inside an
@@ -372,4 +373,24 @@ func (s *script) report(r *run, se *engine.ScriptError) {
 	if r.onErr != nil {
 		r.onErr(se)
 	}
+}
+
+// maxLabels bounds the handler label cache; event names are a small fixed
+// set on every platform, so this is only a guard against unusual ones.
+const maxLabels = 256
+
+// handlerLabel returns "<name> handler", the name of a handler run in
+// errors, built once per event name.
+func (s *script) handlerLabel(name string) string {
+	if l, ok := s.labels[name]; ok {
+		return l
+	}
+	l := name + " handler"
+	if s.labels == nil {
+		s.labels = make(map[string]string)
+	}
+	if len(s.labels) < maxLabels {
+		s.labels[name] = l
+	}
+	return l
 }
