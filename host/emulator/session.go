@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -46,12 +47,7 @@ type SessionInfo struct {
 // queues it on the live connection. Caller holds s.mu.
 func (ss *session) record(name string, data json.RawMessage) {
 	ss.seq++
-	frame, _ := json.Marshal(struct {
-		Op int             `json:"op"`
-		D  json.RawMessage `json:"d"`
-		S  int64           `json:"s"`
-		T  string          `json:"t"`
-	}{0, data, ss.seq, name})
+	frame := dispatchFrame(name, data, ss.seq)
 	ss.buf = append(ss.buf, event{ss.seq, frame})
 	if len(ss.buf) > maxBuffered {
 		ss.buf = ss.buf[len(ss.buf)-maxBuffered:]
@@ -99,4 +95,39 @@ func (s *Server) pruneLocked() {
 			delete(s.sessions, id)
 		}
 	}
+}
+
+// dispatchFrame builds {"op":0,"d":data,"s":seq,"t":name} by appending,
+// byte for byte what json.Marshal of that envelope gives: every caller's
+// data comes from json.Marshal (compact, HTML-escaped) and event names are
+// upper-case ASCII, so re-compacting data — a full pass over it for every
+// event — changes nothing. Anything else still goes through json.Marshal.
+func dispatchFrame(name string, data json.RawMessage, seq int64) []byte {
+	if len(data) == 0 || !plainEventName(name) {
+		frame, _ := json.Marshal(struct {
+			Op int             `json:"op"`
+			D  json.RawMessage `json:"d"`
+			S  int64           `json:"s"`
+			T  string          `json:"t"`
+		}{0, data, seq, name})
+		return frame
+	}
+	frame := make([]byte, 0, len(data)+len(name)+40)
+	frame = append(frame, `{"op":0,"d":`...)
+	frame = append(frame, data...)
+	frame = append(frame, `,"s":`...)
+	frame = strconv.AppendInt(frame, seq, 10)
+	frame = append(frame, `,"t":"`...)
+	frame = append(frame, name...)
+	return append(frame, `"}`...)
+}
+
+// plainEventName reports whether name needs no escaping in JSON.
+func plainEventName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; (c < 'A' || c > 'Z') && c != '_' {
+			return false
+		}
+	}
+	return name != ""
 }
