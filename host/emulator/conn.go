@@ -127,7 +127,9 @@ func (c *conn) writeLoop() {
 				zbuf.Reset()
 				_, _ = zw.Write(f.data)
 				_ = zw.Flush()
-				err = c.ws.WriteMessage(websocket.BinaryMessage, bytes.Clone(zbuf.Bytes()))
+				// WriteMessage has written (or copied) the bytes when it
+				// returns, so zbuf can be reused without a copy per event.
+				err = c.ws.WriteMessage(websocket.BinaryMessage, zbuf.Bytes())
 			} else {
 				err = c.ws.WriteMessage(websocket.TextMessage, f.data)
 			}
