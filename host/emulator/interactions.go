@@ -279,12 +279,8 @@ func (s *Server) webhookInteractionLocked(r *http.Request) (*interaction, *apiEr
 }
 
 func (s *Server) createFollowup(w http.ResponseWriter, r *http.Request) {
-	var b messageBody
-	if !bodyOK(w, r, &b) {
-		return
-	}
-	if e := b.validate(true); e != nil {
-		e.write(w)
+	b, ok := messageBodyOK(w, r, true)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -299,13 +295,13 @@ func (s *Server) createFollowup(w http.ResponseWriter, r *http.Request) {
 		// The first followup after a deferral completes the original.
 		m = ix.original
 		m.Flags &^= flagLoading
-		s.applyEditLocked(m, &b)
+		s.applyEditLocked(m, b)
 		m.EditedTimestamp = nil
 		if m.Flags&flagEphemeral == 0 {
 			s.dispatchMessageLocked("MESSAGE_UPDATE", m)
 		}
 	} else {
-		m = s.interactionMessageLocked(ix, &b)
+		m = s.interactionMessageLocked(ix, b)
 		if ix.followups == nil {
 			ix.followups = map[string]*Message{}
 		}
@@ -352,12 +348,8 @@ func (s *Server) getWebhookMessage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) editWebhookMessage(w http.ResponseWriter, r *http.Request) {
-	var b messageBody
-	if !bodyOK(w, r, &b) {
-		return
-	}
-	if e := b.validate(false); e != nil {
-		e.write(w)
+	b, ok := messageBodyOK(w, r, false)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -368,7 +360,7 @@ func (s *Server) editWebhookMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.Flags &^= flagLoading
-	s.applyEditLocked(m, &b)
+	s.applyEditLocked(m, b)
 	if m.Flags&flagEphemeral == 0 {
 		s.dispatchMessageLocked("MESSAGE_UPDATE", m)
 	}

@@ -55,6 +55,20 @@ type messageBody struct {
 }
 
 // validate checks Discord's limits; create also refuses empty messages.
+// messageBodyOK decodes and validates a message body (create: a new message,
+// which must not be empty), answering the request itself when it is bad.
+func messageBodyOK(w http.ResponseWriter, r *http.Request, create bool) (*messageBody, bool) {
+	var b messageBody
+	if !bodyOK(w, r, &b) {
+		return nil, false
+	}
+	if e := b.validate(create); e != nil {
+		e.write(w)
+		return nil, false
+	}
+	return &b, true
+}
+
 func (b *messageBody) validate(create bool) *apiError {
 	if b.Content != nil && utf8.RuneCountInString(*b.Content) > 2000 {
 		return formError(fieldErrors("content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length."))
@@ -240,12 +254,8 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
-	var b messageBody
-	if !bodyOK(w, r, &b) {
-		return
-	}
-	if e := b.validate(true); e != nil {
-		e.write(w)
+	b, ok := messageBodyOK(w, r, true)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -255,7 +265,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		e.write(w)
 		return
 	}
-	m, e := s.newMessageLocked(c, s.w.bot, &b)
+	m, e := s.newMessageLocked(c, s.w.bot, b)
 	if e != nil {
 		e.write(w)
 		return
@@ -286,12 +296,8 @@ func (s *Server) applyEditLocked(m *Message, b *messageBody) {
 }
 
 func (s *Server) editMessage(w http.ResponseWriter, r *http.Request) {
-	var b messageBody
-	if !bodyOK(w, r, &b) {
-		return
-	}
-	if e := b.validate(false); e != nil {
-		e.write(w)
+	b, ok := messageBodyOK(w, r, false)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -305,7 +311,7 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request) {
 		errNotAuthor.write(w)
 		return
 	}
-	s.applyEditLocked(m, &b)
+	s.applyEditLocked(m, b)
 	s.dispatchMessageLocked("MESSAGE_UPDATE", m)
 	s.emitLocked(s.messageOutputLocked(OutEdit, m, rawBody(r)))
 	writeJSON(w, http.StatusOK, *m)
