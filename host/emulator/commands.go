@@ -220,17 +220,26 @@ func (s *Server) findCommandLocked(scope, id string) (*command, int) {
 
 var errUnknownCommand = &apiError{status: 404, code: 10063, message: "Unknown application command"}
 
+// commandLocked finds the command a .../commands/{command_id} request
+// names, with its scope and index.
+func (s *Server) commandLocked(r *http.Request) (c *command, scope string, i int, e *apiError) {
+	scope, e = s.scopeLocked(r)
+	if e != nil {
+		return nil, "", -1, e
+	}
+	c, i = s.findCommandLocked(scope, r.PathValue("command_id"))
+	if c == nil {
+		return nil, "", -1, errUnknownCommand
+	}
+	return c, scope, i, nil
+}
+
 func (s *Server) getCommand(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	scope, e := s.scopeLocked(r)
+	c, scope, _, e := s.commandLocked(r)
 	if e != nil {
 		e.write(w)
-		return
-	}
-	c, _ := s.findCommandLocked(scope, r.PathValue("command_id"))
-	if c == nil {
-		errUnknownCommand.write(w)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.echo(c, scope))
@@ -348,14 +357,9 @@ func (s *Server) editCommand(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	scope, e := s.scopeLocked(r)
+	c, scope, _, e := s.commandLocked(r)
 	if e != nil {
 		e.write(w)
-		return
-	}
-	c, _ := s.findCommandLocked(scope, r.PathValue("command_id"))
-	if c == nil {
-		errUnknownCommand.write(w)
 		return
 	}
 	merged := withoutVersion(c.echo)
@@ -386,14 +390,9 @@ func roundTrip(m map[string]any) map[string]any {
 func (s *Server) deleteCommand(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	scope, e := s.scopeLocked(r)
+	_, scope, i, e := s.commandLocked(r)
 	if e != nil {
 		e.write(w)
-		return
-	}
-	_, i := s.findCommandLocked(scope, r.PathValue("command_id"))
-	if i < 0 {
-		errUnknownCommand.write(w)
 		return
 	}
 	s.w.commands[scope] = append(s.w.commands[scope][:i:i], s.w.commands[scope][i+1:]...)
