@@ -53,7 +53,13 @@ func init() {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	stopProfile, err := startProfile(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "botrun:", err)
+		os.Exit(exitFatal)
+	}
 	code := a.main(ctx, os.Args[1:])
+	stopProfile()
 	stop()
 	os.Exit(code)
 }
