@@ -1,0 +1,108 @@
+package gateway
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// realisticMessages is a run of ~1.3 KB MESSAGE_CREATE dispatches that
+// differ the way a busy guild's do: ids, authors, content, timestamps.
+func realisticMessages(n int) []string {
+	rng := rand.New(rand.NewPCG(6, 6))
+	words := strings.Fields("the deploy is green again can you look at staging later thanks build passed failed retry ping pong merge review lunch tomorrow ok sure 👍 ✨ bot help")
+	names := []string{"rin", "nia", "kai", "mo", "sasha", "eli", "jun", "ade"}
+	msgs := make([]string, n)
+	for i := range msgs {
+		var content strings.Builder
+		for range 3 + rng.IntN(25) {
+			content.WriteString(words[rng.IntN(len(words))])
+			content.WriteByte(' ')
+		}
+		author := names[rng.IntN(len(names))]
+		id := 1309478234459381810 + uint64(i)*4194304 + rng.Uint64N(4194304)
+		uid := 184405311681986560 + uint64(rng.IntN(len(names)))*977
+		msgs[i] = fmt.Sprintf(`{"t":"MESSAGE_CREATE","s":%d,"op":0,"d":{"type":0,"tts":false,"timestamp":"2026-11-23T10:%02d:%02d.%06d+00:00","referenced_message":null,"pinned":false,"nonce":"%d","mentions":[{"username":%q,"public_flags":0,"id":"%d","global_name":%q,"discriminator":"0","avatar":null}],"mention_roles":["1101872352310558720"],"mention_everyone":false,"member":{"roles":["1101872352310558720"],"premium_since":null,"pending":false,"nick":null,"mute":false,"joined_at":"2024-05-02T18:44:12.519000+00:00","flags":0,"deaf":false,"communication_disabled_until":null,"avatar":null},"id":"%d","flags":0,"embeds":[],"edited_timestamp":null,"content":%q,"components":[],"channel_id":"1101872353065537627","author":{"username":%q,"public_flags":64,"id":"%d","global_name":%q,"discriminator":"0","bot":false,"avatar":"0f1e2d3c4b5a69788796a5b4c3d2e1f0"},"attachments":[],"guild_id":"1101872352310558720"}}`,
+			i+1, i/600%60, i/10%60, rng.IntN(1000000), id-7, names[rng.IntN(len(names))], uid+13, "Someone", id, content.String(), author, uid, strings.ToUpper(author[:1])+author[1:])
+	}
+	return msgs
+}
+
+// zlibStreamOf compresses msgs as Discord does (one stream, default level,
+// a sync flush ending each message) and returns each message's bytes.
+func zlibStreamOf(t testing.TB, msgs []string) [][]byte {
+	var buf bytes.Buffer
+	zw := zlib.NewWriter(&buf)
+	out := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		zw.Write([]byte(m))
+		if err := zw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		out[i] = bytes.Clone(buf.Bytes())
+		buf.Reset()
+	}
+	return out
+}
+
+// BenchmarkZlibStreamRealistic inflates a realistic compressed stream, one
+// message per op, the stream restarting only after all 4096.
+func BenchmarkZlibStreamRealistic(b *testing.B) {
+	msgs := realisticMessages(4096)
+	chunks := zlibStreamOf(b, msgs)
+	var in, out int
+	for i := range msgs {
+		in += len(chunks[i])
+		out += len(msgs[i])
+	}
+	b.SetBytes(int64(out / len(msgs)))
+	b.ReportAllocs()
+	z := newZlibStream(1 << 20)
+	for i := 0; b.Loop(); i++ {
+		if i%len(chunks) == 0 {
+			z = newZlibStream(1 << 20)
+		}
+		if got, err := z.feed(chunks[i%len(chunks)]); err != nil || got == nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(in)/float64(len(msgs)), "in-B/msg")
+}
+
+// BenchmarkReadPathRealistic is the read pump's per-event work: inflate
+// one realistic dispatch and decode its envelope.
+func BenchmarkReadPathRealistic(b *testing.B) {
+	msgs := realisticMessages(4096)
+	chunks := zlibStreamOf(b, msgs)
+	b.ReportAllocs()
+	z := newZlibStream(1 << 20)
+	for i := 0; b.Loop(); i++ {
+		if i%len(chunks) == 0 {
+			z = newZlibStream(1 << 20)
+		}
+		data, err := z.feed(chunks[i%len(chunks)])
+		if err != nil || data == nil {
+			b.Fatal(err)
+		}
+		if f, err := decodeFrame(data); err != nil || f.T != "MESSAGE_CREATE" {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestZlibStreamRealistic(t *testing.T) {
+	msgs := realisticMessages(3000)
+	z := newZlibStream(1 << 20)
+	for i, c := range zlibStreamOf(t, msgs) {
+		got, err := z.feed(c)
+		if err != nil || string(got) != msgs[i] {
+			t.Fatalf("message %d: %v (%d bytes, want %d)", i, err, len(got), len(msgs[i]))
+		}
+		if _, err := decodeFrame(got); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+}
