@@ -2,8 +2,12 @@
 // engines: one goroutine owns a script's VM and runs jobs one at a time.
 //
 // Two kinds of work reach it. Events are submitted by the runner without
-// blocking into a bounded FIFO queue; when it is full the caller gets
-// engine.ErrQueueFull and reports it. Results of async operations and timer
+// blocking into a bounded FIFO queue (a ring buffer the loop goroutine
+// takes from in batches, one lock for many events, and which wakes that
+// goroutine only when it is parked); when it is full the caller gets a
+// [QueueFullError], which matches engine.ErrQueueFull and can wait for
+// room, so that the runner holds its event source back instead of losing
+// events. Results of async operations and timer
 // fires are posted back; they are not bounded by the queue but by the
 // script's pending-operations cap, which [Loop.Acquire] enforces before the
 // operation starts.

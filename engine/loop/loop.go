@@ -17,16 +17,23 @@ import (
 // goroutine with [Loop.Run] in a goroutine of its own (or [Loop.Start]),
 // open the event gate with [Loop.Open], stop with [Loop.Close].
 type Loop struct {
-	mu        sync.Mutex // guards events, posted, closed, stopped
-	events    []func()   // submitted events, FIFO, at most queueSize; run only once opened
+	mu        sync.Mutex // guards the event ring, posted, closed, stopped, parked and room
+	ring      []func()   // submitted events: a ring of at most queueSize, grown on demand, never shrunk
+	head, n   int        // oldest event's index in ring, number of queued events
 	queueSize int
-	posted    []func() // async results and timer fires, FIFO
-	closed    bool     // Close began: Submit refuses
-	stopped   bool     // the goroutine is exiting: Post refuses
+	lowWater  int           // room is signalled once the queue is down to this many
+	posted    []func()      // async results and timer fires, FIFO
+	closed    bool          // Close began: Submit refuses
+	stopped   bool          // the goroutine is exiting: Post refuses
+	parked    bool          // the goroutine waits on wake: only then does Submit signal
+	room      chan struct{} // closed when the queue drains to lowWater; nil when nobody waits
+	full      *QueueFullError
 
 	wake     chan struct{} // capacity 1: a post or a state change happened
 	opened   chan struct{} // closed by Open: events may run
 	openOnce sync.Once
+
+	nposted atomic.Int32 // len(posted), read between events without the lock
 
 	pending    atomic.Int64 // reserved slots (Acquire), capped by maxPending
 	maxPending int64
@@ -40,7 +47,13 @@ type Loop struct {
 	running   atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
+
+	batch []func() // events taken by the loop goroutine in one lock; owned by it
 }
+
+// maxBatch bounds how many events the loop goroutine takes from the queue
+// under one lock.
+const maxBatch = 64
 
 // New returns a loop whose event queue holds queueSize events and which
 // allows maxPending reserved operations (values < 1 mean 1).
@@ -48,8 +61,9 @@ func New(queueSize, maxPending int) *Loop {
 	queueSize = max(queueSize, 1)
 	maxPending = max(maxPending, 1)
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Loop{
+	l := &Loop{
 		queueSize:  queueSize,
+		lowWater:   queueSize - max(queueSize/4, 1),
 		wake:       make(chan struct{}, 1),
 		opened:     make(chan struct{}),
 		maxPending: int64(maxPending),
@@ -57,6 +71,8 @@ func New(queueSize, maxPending int) *Loop {
 		cancel:     cancel,
 		done:       make(chan struct{}),
 	}
+	l.full = &QueueFullError{l: l}
+	return l
 }
 
 // Context is the script context. It is cancelled when Close gives up
@@ -87,24 +103,89 @@ func (l *Loop) Open() {
 }
 
 // Submit enqueues an event job without blocking. It fails with
-// engine.ErrQueueFull when the queue is full and engine.ErrClosed after
-// Close began.
+// engine.ErrQueueFull when the queue is full (a *[QueueFullError], whose
+// Wait lets a caller wait for room) and engine.ErrClosed after Close
+// began.
 func (l *Loop) Submit(job func()) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.closed {
+		l.mu.Unlock()
 		return engine.ErrClosed
 	}
-	if len(l.events) >= l.queueSize {
-		return engine.ErrQueueFull
+	if l.n >= l.queueSize {
+		l.mu.Unlock()
+		return l.full
 	}
-	l.events = append(l.events, job)
-	l.signalLocked()
+	if l.n == len(l.ring) {
+		l.grow()
+	}
+	l.ring[(l.head+l.n)%len(l.ring)] = job
+	l.n++
+	// The goroutine looks at the queue before it parks, so a signal is
+	// needed only when it is parked: under load it is running and no
+	// wakeup is spent per event.
+	wake := l.parked
+	l.parked = false
+	l.mu.Unlock()
+	if wake {
+		l.signal()
+	}
 	return nil
 }
 
-// signalLocked is signal for callers holding mu (signal never blocks).
-func (l *Loop) signalLocked() { l.signal() }
+// grow doubles the ring (up to queueSize), keeping the FIFO order. Caller
+// holds mu.
+func (l *Loop) grow() {
+	size := min(max(2*len(l.ring), 16), l.queueSize)
+	ring := make([]func(), size)
+	for i := range l.n {
+		ring[i] = l.ring[(l.head+i)%len(l.ring)]
+	}
+	l.ring, l.head = ring, 0
+}
+
+// QueueFullError is what Submit returns when the event queue is full. It
+// matches engine.ErrQueueFull with errors.Is. Wait blocks until the queue
+// has room, which lets a caller hold back further input (back-pressure)
+// instead of losing the event.
+type QueueFullError struct{ l *Loop }
+
+func (e *QueueFullError) Error() string { return engine.ErrQueueFull.Error() }
+
+// Is reports engine.ErrQueueFull.
+func (e *QueueFullError) Is(target error) bool { return target == engine.ErrQueueFull }
+
+// Wait blocks until the queue has room for another event, the loop closes
+// (engine.ErrClosed) or ctx is done (ctx.Err()). A waiter is woken when the
+// queue has drained to three quarters of its size, not at the first free
+// slot, so that a producer held back by a slow script wakes once per batch
+// of events rather than once per event.
+func (e *QueueFullError) Wait(ctx context.Context) error {
+	l := e.l
+	for {
+		l.mu.Lock()
+		if l.closed {
+			l.mu.Unlock()
+			return engine.ErrClosed
+		}
+		if l.n < l.queueSize {
+			l.mu.Unlock()
+			return nil
+		}
+		if l.room == nil {
+			l.room = make(chan struct{})
+		}
+		room := l.room
+		l.mu.Unlock()
+		select {
+		case <-room:
+		case <-l.done:
+			return engine.ErrClosed
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
 
 // Post schedules job on the loop goroutine after the jobs already posted.
 // It reports false when the loop has stopped (the job is dropped). Posts
@@ -116,6 +197,8 @@ func (l *Loop) Post(job func()) bool {
 		return false
 	}
 	l.posted = append(l.posted, job)
+	l.nposted.Store(int32(len(l.posted)))
+	l.parked = false
 	l.mu.Unlock()
 	l.signal()
 	return true
@@ -159,11 +242,19 @@ func (l *Loop) Busy() (done func()) {
 // Done is closed when the loop goroutine has exited.
 func (l *Loop) Done() <-chan struct{} { return l.done }
 
-func (l *Loop) takePosted() []func() {
+// takePosted returns the posted jobs and hands the slice returned by the
+// previous call back for reuse: the caller is done with it by then.
+func (l *Loop) takePosted(prev []func()) []func() {
+	clear(prev)
+	prev = prev[:0]
+	if l.nposted.Load() == 0 {
+		return prev
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	p := l.posted
-	l.posted = nil
+	l.posted = prev
+	l.nposted.Store(0)
 	return p
 }
 
@@ -176,29 +267,39 @@ func (l *Loop) isOpen() bool {
 	}
 }
 
-// nextEvent pops the oldest event, if the loop is open and one is queued.
-func (l *Loop) nextEvent() func() {
+// takeEvents moves up to maxBatch of the oldest events into l.batch, if
+// the loop is open, and wakes a producer waiting for room once the queue
+// is down to its low-water mark.
+func (l *Loop) takeEvents() []func() {
 	if !l.isOpen() {
 		return nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.events) == 0 {
-		return nil
+	b := l.batch[:0]
+	for l.n > 0 && len(b) < maxBatch {
+		b = append(b, l.ring[l.head])
+		l.ring[l.head] = nil
+		l.head = (l.head + 1) % len(l.ring)
+		l.n--
 	}
-	job := l.events[0]
-	l.events[0] = nil
-	l.events = l.events[1:]
-	if len(l.events) == 0 {
-		l.events = nil // let the backing array go once drained
+	if l.n == 0 {
+		l.head = 0
 	}
-	return job
+	if l.room != nil && l.n <= l.lowWater {
+		close(l.room)
+		l.room = nil
+	}
+	l.batch = b
+	return b
 }
 
 func (l *Loop) run() {
 	defer close(l.done)
+	var posted []func()
 	for {
-		for _, job := range l.takePosted() {
+		posted = l.takePosted(posted)
+		for _, job := range posted {
 			if l.ctx.Err() != nil {
 				break
 			}
@@ -208,14 +309,40 @@ func (l *Loop) run() {
 			l.stop()
 			return
 		}
-		// Events run one at a time, re-checking posts between them so that
-		// async results are not starved by a long event queue.
-		if job := l.nextEvent(); job != nil {
-			l.runJob(job)
+		// Events are taken in batches, one lock for many, and run one at
+		// a time; posts are re-checked between them so that async results
+		// are not starved by a long event queue.
+		if batch := l.takeEvents(); len(batch) > 0 {
+			for i, job := range batch {
+				batch[i] = nil
+				if l.nposted.Load() > 0 {
+					posted = l.takePosted(posted)
+					for _, p := range posted {
+						if l.ctx.Err() != nil {
+							break
+						}
+						l.runJob(p)
+					}
+				}
+				if l.ctx.Err() != nil {
+					// giving up: the rest of the batch is dropped with the queue
+					clear(batch)
+					break
+				}
+				l.runJob(job)
+			}
 			continue
 		}
 		l.mu.Lock()
-		drained := l.closed && len(l.posted) == 0 && (len(l.events) == 0 || !l.isOpen()) && l.busy.Load() == 0
+		if (l.n > 0 && l.isOpen()) || len(l.posted) > 0 {
+			// arrived since takeEvents: Submit saw parked false and did not signal
+			l.mu.Unlock()
+			continue
+		}
+		drained := l.closed && l.busy.Load() == 0
+		if !drained {
+			l.parked = true
+		}
 		l.mu.Unlock()
 		if drained {
 			l.stop()
@@ -225,6 +352,9 @@ func (l *Loop) run() {
 		case <-l.wake:
 		case <-l.ctx.Done():
 		}
+		l.mu.Lock()
+		l.parked = false
+		l.mu.Unlock()
 	}
 }
 
@@ -245,6 +375,7 @@ func (l *Loop) stop() {
 	l.mu.Lock()
 	l.stopped = true
 	l.posted = nil
+	l.nposted.Store(0)
 	l.mu.Unlock()
 	l.cancel()
 }
@@ -262,6 +393,10 @@ func (l *Loop) Close(ctx context.Context) error {
 	l.closeOnce.Do(func() {
 		l.mu.Lock()
 		l.closed = true
+		if l.room != nil {
+			close(l.room) // waiters see closed
+			l.room = nil
+		}
 		l.mu.Unlock()
 		if !l.running.Swap(true) {
 			// Never started: nothing runs, nothing to wait for.

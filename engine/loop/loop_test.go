@@ -242,3 +242,139 @@ func TestPanickingJobDoesNotStopTheLoop(t *testing.T) {
 	wait(t, done, "job after a panic")
 	closeNow(t, l)
 }
+
+func TestQueueFullWaitBackPressureKeepsOrder(t *testing.T) {
+	const n = 2000
+	l := loop.New(8, 1)
+	l.Start()
+	l.Open()
+	got := make([]int, 0, n)
+	done := make(chan struct{})
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	waits := 0
+	for i := range n {
+		job := func() {
+			got = append(got, i)
+			if i%100 == 0 {
+				time.Sleep(time.Millisecond) // a slow handler now and then: the queue fills
+			}
+			if i == n-1 {
+				close(done)
+			}
+		}
+		for {
+			err := l.Submit(job)
+			if err == nil {
+				break
+			}
+			var full *loop.QueueFullError
+			if !errors.As(err, &full) || !errors.Is(err, engine.ErrQueueFull) {
+				t.Fatalf("submit %d: %v", i, err)
+			}
+			waits++
+			if err := full.Wait(ctx); err != nil {
+				t.Fatalf("wait %d: %v", i, err)
+			}
+		}
+	}
+	wait(t, done, "all events")
+	if len(got) != n {
+		t.Fatalf("ran %d of %d events", len(got), n)
+	}
+	for i, v := range got {
+		if v != i {
+			t.Fatalf("event %d ran as #%d", v, i)
+		}
+	}
+	if waits == 0 {
+		t.Fatal("the queue never filled: the test did not exercise Wait")
+	}
+	closeNow(t, l)
+}
+
+func TestQueueFullWaitEndsOnCloseAndCtx(t *testing.T) {
+	l := loop.New(1, 1)
+	l.Start() // not opened: the queue never drains
+	if err := l.Submit(func() {}); err != nil {
+		t.Fatal(err)
+	}
+	err := l.Submit(func() {})
+	var full *loop.QueueFullError
+	if !errors.As(err, &full) {
+		t.Fatalf("want *QueueFullError, got %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := full.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Wait with an expiring ctx: %v", err)
+	}
+	res := make(chan error, 1)
+	go func() { res <- full.Wait(context.Background()) }()
+	closeNow(t, l)
+	select {
+	case err := <-res:
+		if !errors.Is(err, engine.ErrClosed) {
+			t.Fatalf("Wait after Close: %v", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("Wait did not return after Close")
+	}
+}
+
+func TestPostsRunBetweenBatchedEvents(t *testing.T) {
+	l := loop.New(100, 10)
+	l.Start()
+	var order []string
+	done := make(chan struct{})
+	for i := range 10 {
+		if err := l.Submit(func() {
+			order = append(order, "event")
+			if i == 0 {
+				l.Post(func() { order = append(order, "post") })
+			}
+			if i == 9 {
+				close(done)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Open()
+	wait(t, done, "events")
+	closeNow(t, l)
+	if len(order) != 11 || order[1] != "post" {
+		t.Fatalf("the post did not run right after the event that made it: %v", order)
+	}
+}
+
+// BenchmarkSubmit is the cost of handing one event to a running loop and
+// running it, with the producer and the loop on separate goroutines.
+func BenchmarkSubmit(b *testing.B) {
+	l := loop.New(4096, 1)
+	l.Start()
+	l.Open()
+	var ran atomic.Int64
+	job := func() { ran.Add(1) }
+	ctx := context.Background()
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n++
+		for {
+			err := l.Submit(job)
+			if err == nil {
+				break
+			}
+			var full *loop.QueueFullError
+			if !errors.As(err, &full) {
+				b.Fatal(err)
+			}
+			full.Wait(ctx)
+		}
+	}
+	for ran.Load() < int64(n) {
+		runtime.Gosched()
+	}
+	l.Close(ctx)
+}

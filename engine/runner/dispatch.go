@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"sort"
 	"time"
@@ -19,8 +20,14 @@ const overflowEvery = time.Second
 // Dispatch delivers one platform event to every script subscribed to it (by
 // name, by alias or with "*"), in script-name order, parsing its data once
 // for all of them. A routed event (ev.Route set) goes only to the script
-// that registered the route. Dispatch never blocks on a script: a full
-// queue loses the event for that script alone, and the loss is reported.
+// that registered the route.
+//
+// A script whose queue is full holds Dispatch until the script has room
+// again (back-pressure): the event is not lost, and the caller (the
+// gateway's read loop) stops reading, so the platform's connection slows
+// the event source down. Dispatch does not hold the runner's lock while it
+// waits, so reloads go on; it gives up waiting only when the script or the
+// runner closes.
 func (r *Runner) Dispatch(ev bindings.Event) {
 	data := ev.Data
 	if len(data) == 0 {
@@ -34,25 +41,38 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 	d := &engine.Delivery{Event: ev, Doc: doc}
 
 	r.mu.RLock()
-	defer r.mu.RUnlock()
 	if r.closed {
+		r.mu.RUnlock()
 		return
 	}
 	if ev.Route != nil {
 		for _, s := range r.order {
 			if _, ok := s.gen.script.Registry().Lookup(*ev.Route); ok {
-				r.deliver(s, d)
+				if _, locked := r.deliverLocked(s, d); locked {
+					r.mu.RUnlock()
+				}
 				return
 			}
 		}
+		r.mu.RUnlock()
 		r.log.Warn("no script handles this interaction", "event", ev.Name, "kind", ev.Route.Kind, "key", ev.Route.Key)
 		return
 	}
-	for _, s := range r.order {
-		if s.gen.wants(&d.Event) {
-			r.deliver(s, d)
+	for i := 0; i < len(r.order); i++ {
+		s := r.order[i]
+		if !s.gen.wants(&d.Event) {
+			continue
+		}
+		if _, locked := r.deliverLocked(s, d); !locked {
+			return // the runner closed while this script was full
+		}
+		// deliverLocked may have let go of the lock to wait, and the
+		// scripts may have changed meanwhile: go on after this one's name.
+		if i >= len(r.order) || r.order[i] != s {
+			i = sort.Search(len(r.order), func(j int) bool { return r.order[j].unit.Name > s.unit.Name }) - 1
 		}
 	}
+	r.mu.RUnlock()
 }
 
 // DispatchTo delivers a routed event (an interaction the host's router
@@ -70,12 +90,16 @@ func (r *Runner) DispatchTo(script string, ev bindings.Event, onError func(*engi
 		return false
 	}
 	r.mu.RLock()
-	defer r.mu.RUnlock()
 	s := r.slots[script]
 	if r.closed || s == nil {
+		r.mu.RUnlock()
 		return false
 	}
-	return r.deliver(s, &engine.Delivery{Event: ev, Doc: doc, OnError: onError})
+	took, locked := r.deliverLocked(s, &engine.Delivery{Event: ev, Doc: doc, OnError: onError})
+	if locked {
+		r.mu.RUnlock()
+	}
+	return took
 }
 
 // Owner returns the name of the script that registered rt, if any.
@@ -90,25 +114,84 @@ func (r *Runner) Owner(rt bindings.Route) (string, bool) {
 	return "", false
 }
 
-// deliver hands d to s's live generation. Caller holds r.mu shared.
-func (r *Runner) deliver(s *slot, d *engine.Delivery) bool {
-	err := s.gen.script.Deliver(d)
-	switch {
-	case err == nil:
-		return true
-	case errors.Is(err, engine.ErrQueueFull):
-		s.dropped.Add(1)
-		now := time.Now().UnixNano()
-		last := s.lastReport.Load()
-		if now-last >= int64(overflowEvery) && s.lastReport.CompareAndSwap(last, now) {
-			lost := s.dropped.Swap(0)
-			r.log.Warn("script event queue full; events dropped for this script only",
-				"script", s.unit.Name, "event", d.Event.Name, "dropped", lost)
+// queueWaiter is what a full script queue's error offers (see
+// loop.QueueFullError): a way to wait for room.
+type queueWaiter interface {
+	Wait(ctx context.Context) error
+}
+
+// deliverLocked hands d to s's live generation, waiting for room while its
+// queue is full, and reports whether the script took it. The caller holds
+// r.mu shared; deliverLocked lets go of it while it waits and holds it
+// again on return unless locked is false, which means the runner closed
+// meanwhile. A generation that closes while Dispatch waits (a reload) is
+// replaced by the slot's next one, which gets the event; a script that is
+// gone gets nothing.
+func (r *Runner) deliverLocked(s *slot, d *engine.Delivery) (took, locked bool) {
+	name := s.unit.Name
+	var waited time.Duration
+	for {
+		err := s.gen.script.Deliver(d)
+		var w queueWaiter
+		switch {
+		case err == nil:
+			s.delivered(r, waited)
+			return true, true
+		case errors.Is(err, engine.ErrQueueFull) && errors.As(err, &w):
+		case errors.Is(err, engine.ErrQueueFull):
+			// an engine that cannot wait: the event is lost for this script
+			r.reportDrop(s, d)
+			return false, true
+		default:
+			r.log.Debug("event not delivered", "script", name, "event", d.Event.Name, "error", err)
+			return false, true
 		}
-	default:
-		r.log.Debug("event not delivered", "script", s.unit.Name, "event", d.Event.Name, "error", err)
+		r.mu.RUnlock()
+		start := time.Now()
+		werr := w.Wait(r.ctx)
+		waited += time.Since(start)
+		r.mu.RLock()
+		if r.closed || (werr != nil && !errors.Is(werr, engine.ErrClosed)) {
+			r.mu.RUnlock()
+			return false, false
+		}
+		// the generation may have been swapped (reload) or the script
+		// removed while the lock was free
+		if s = r.slots[name]; s == nil {
+			return false, true
+		}
 	}
-	return false
+}
+
+// delivered notes how long an event waited for room in s's queue, and
+// tells the user, at most once per overflowEvery, that a script is holding
+// the bot's intake back.
+func (s *slot) delivered(r *Runner, waited time.Duration) {
+	if waited == 0 {
+		return
+	}
+	s.waited.Add(int64(waited))
+	s.held.Add(1)
+	now := time.Now().UnixNano()
+	last := s.lastReport.Load()
+	if now-last >= int64(overflowEvery) && s.lastReport.CompareAndSwap(last, now) {
+		held, total := s.held.Swap(0), time.Duration(s.waited.Swap(0))
+		r.log.Warn("script is slower than its events arrive; reading events paused until its queue has room",
+			"script", s.unit.Name, "events", held, "waited", total.Round(time.Millisecond))
+	}
+}
+
+// reportDrop counts an event lost to a full queue and reports the losses at
+// most once per overflowEvery.
+func (r *Runner) reportDrop(s *slot, d *engine.Delivery) {
+	s.dropped.Add(1)
+	now := time.Now().UnixNano()
+	last := s.lastReport.Load()
+	if now-last >= int64(overflowEvery) && s.lastReport.CompareAndSwap(last, now) {
+		lost := s.dropped.Swap(0)
+		r.log.Warn("script event queue full; events dropped for this script only",
+			"script", s.unit.Name, "event", d.Event.Name, "dropped", lost)
+	}
 }
 
 // Events returns the sorted union of event names the loaded scripts are

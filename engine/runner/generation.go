@@ -23,6 +23,8 @@ type slot struct {
 	gen  *generation // guarded by Runner.mu
 
 	dropped    atomic.Int64 // events lost to a full queue since the last report
+	held       atomic.Int64 // events that waited for room since the last report
+	waited     atomic.Int64 // nanoseconds those events waited
 	lastReport atomic.Int64 // unix nanos of the last overflow report
 }
 

@@ -70,8 +70,11 @@ func (h *logRecorder) snapshot() []string {
 }
 
 // count returns how many lines contain all of subs.
-func (h *logRecorder) count(subs ...string) int {
-	n := 0
+func (h *logRecorder) count(subs ...string) int { return len(h.lines(subs...)) }
+
+// lines returns the lines that contain all of subs, in order.
+func (h *logRecorder) lines(subs ...string) []string {
+	var out []string
 	for _, l := range h.snapshot() {
 		ok := true
 		for _, s := range subs {
@@ -81,10 +84,10 @@ func (h *logRecorder) count(subs ...string) int {
 			}
 		}
 		if ok {
-			n++
+			out = append(out, l)
 		}
 	}
-	return n
+	return out
 }
 
 // waitFor waits until at least n lines contain all of subs.

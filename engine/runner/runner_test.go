@@ -100,10 +100,11 @@ func TestCommandsAndRouting(t *testing.T) {
 	}
 }
 
-func TestQueueOverflowIsReported(t *testing.T) {
+func TestFullQueueHoldsDispatchAndLosesNothing(t *testing.T) {
 	f := newFixture(t, map[string]string{
-		// JS scripts get a tiny queue, Lua ones a roomy one.
-		"slow.js":  `on("MESSAGE_CREATE", (m) => { const end = Date.now() + 200; while (Date.now() < end) {} });` + "\n",
+		// JS scripts get a tiny queue, Lua ones a roomy one. The slow
+		// script logs every event, so order and completeness show.
+		"slow.js":  `on("MESSAGE_CREATE", (m) => { const end = Date.now() + 10; while (Date.now() < end) {} log.info("slow got " + m.content); });` + "\n",
 		"fast.lua": `local n = 0` + "\n" + `on("MESSAGE_CREATE", function(m) n = n + 1; if m.content == "last" then log.info("fast saw " .. n) end end)` + "\n",
 	}, false, func(c *Config) {
 		c.Engines = []engine.Engine{
@@ -111,12 +112,29 @@ func TestQueueOverflowIsReported(t *testing.T) {
 			js.New(engine.Limits{QueueSize: 2, CPU: 5 * time.Second}),
 		}
 	})
-	for i := 0; i < 30; i++ {
+	const n = 30
+	for i := 0; i < n; i++ {
 		f.message(fmt.Sprint(i))
 	}
 	f.message("last")
-	f.log.waitFor(t, 1, "[slow]", "queue full", "dropped=")
 	f.log.waitFor(t, 1, "[fast]", "fast saw 31")
+	f.log.waitFor(t, 1, "[slow]", "slow got last")
+	var got []string
+	for _, l := range f.log.lines("[slow]", "slow got ") {
+		got = append(got, strings.Fields(l[strings.Index(l, "slow got ")+len("slow got "):])[0])
+	}
+	if len(got) != n+1 {
+		t.Fatalf("slow script got %d of %d events: %v", len(got), n+1, got)
+	}
+	for i := 0; i < n; i++ {
+		if got[i] != fmt.Sprint(i) {
+			t.Fatalf("event %d arrived as %q: %v", i, got[i], got)
+		}
+	}
+	if f.log.count("dropped") != 0 {
+		t.Error("an event was dropped")
+	}
+	f.log.waitFor(t, 1, "[slow]", "slower than its events arrive", "waited=")
 }
 
 func TestHotReload(t *testing.T) {
