@@ -65,6 +65,36 @@ end)`)
 	b.ReportMetric(float64(len(ev.Data)), "event-bytes")
 }
 
+// BenchmarkHandlerPeer is the handler of the peer benchmark
+// (bench/peers/botrun/lua/bench.lua) on a message it inspects and ignores:
+// the per-event share of a botrun-lua throughput run.
+func BenchmarkHandlerPeer(b *testing.B) {
+	s := loadInternal(b, `
+local seen = 0
+on("MESSAGE_CREATE", function(msg)
+  if msg.author and msg.author.bot then return end
+  seen = seen + 1
+  local c = msg.content
+  if c:sub(1, 6) == "!ping " then
+    discord.send(msg.channel_id, "pong " .. c:sub(7))
+  elseif c:sub(1, 6) == "!done " then
+    local n = seen
+    seen = 0
+    discord.send(msg.channel_id, "done " .. c:sub(7) .. " " .. n)
+  end
+end)`)
+	ev := enginetest.Message("1", "just chatting about the weather, nothing to see here")
+	doc, err := jsondoc.Parse(ev.Data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &engine.Delivery{Event: ev, Doc: doc}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.dispatch(d)
+	}
+}
+
 // BenchmarkSyncBindingCall is the overhead of one call of a sync binding
 // (log.debug below the log level: the binding returns at once).
 func BenchmarkSyncBindingCall(b *testing.B) {

@@ -68,6 +68,14 @@ func (s *script) installBindings() {
 // method returns the script function of method name of kind, built once per
 // VM.
 func (s *script) method(kind, name string) lua.LValue {
+	if v, ok := s.methodSet(kind)[name]; ok {
+		return v
+	}
+	return lua.LNil
+}
+
+// methodSet is the adapted method set of kind, built on first use.
+func (s *script) methodSet(kind string) map[string]lua.LValue {
 	set, ok := s.methods[kind]
 	if !ok {
 		set = map[string]lua.LValue{}
@@ -76,10 +84,7 @@ func (s *script) method(kind, name string) lua.LValue {
 		}
 		s.methods[kind] = set
 	}
-	if v, ok := set[name]; ok {
-		return v
-	}
-	return lua.LNil
+	return set
 }
 
 // function adapts one binding. kind is the method set for methods ("" for

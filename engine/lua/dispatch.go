@@ -9,54 +9,60 @@ import (
 )
 
 // dispatch runs the handlers of one delivery, each in its own coroutine.
-// The event's view is built once and shared by this script's handlers.
+// The event's view is built once, on first need, and shared by this
+// script's handlers.
 func (s *script) dispatch(d *engine.Delivery) {
 	if s.L == nil {
 		return
 	}
-	ev := d.Event
+	ev := &d.Event
 	var data lua.LValue
-	viewOf := func() lua.LValue {
-		if data == nil {
-			data = s.eventView(d)
-		}
-		return data
-	}
 	// The delivery hears of the first failure among its handlers, once.
 	onErr := d.ReportFirst()
 	if rt := ev.Route; rt != nil {
-		cb, ok := s.bs.Reg.Lookup(*rt)
-		c, isLua := cb.(*callback)
-		if !ok || !isLua {
-			s.log.Warn("no handler for routed interaction", "kind", rt.Kind, "key", rt.Key)
-			if onErr != nil {
-				onErr(&engine.ScriptError{Kind: engine.KindHandler, Script: s.unit.Name, Path: s.unit.Path,
-					Message: "no " + rt.Kind + " handler for " + rt.Key})
-			}
-			return
-		}
-		var done func([]lua.LValue)
-		if rt.Kind == "autocomplete" {
-			done = func(rets []lua.LValue) { s.autocompleteResult(viewOf(), rets, onErr) }
-		}
-		s.invoke(c.fn, rt.Kind+" handler", []lua.LValue{viewOf()}, done, onErr)
+		s.dispatchRoute(d, rt, onErr)
 		return
 	}
 	// Specific handlers (of the name and its aliases) run before "*" ones,
 	// each group in registration order; "*" handlers see the event once.
 	handlers := s.bs.Reg.HandlersFor(ev.Name, ev.Aliases)
-	nameV := lua.LString(ev.Name)
+	var args [2]lua.LValue
 	for _, h := range handlers {
 		c, ok := h.Fn.(*callback)
 		if !ok {
 			continue
 		}
+		if data == nil {
+			data = s.eventView(d)
+		}
 		if h.Event == "*" {
-			s.invoke(c.fn, s.handlerLabel(ev.Name), []lua.LValue{nameV, viewOf()}, nil, onErr)
+			args[0], args[1] = lua.LString(ev.Name), data
+			s.invoke(c.fn, s.handlerLabel(ev.Name), args[:2], nil, onErr)
 		} else {
-			s.invoke(c.fn, s.handlerLabel(ev.Name), []lua.LValue{viewOf()}, nil, onErr)
+			args[0] = data
+			s.invoke(c.fn, s.handlerLabel(ev.Name), args[:1], nil, onErr)
 		}
 	}
+}
+
+// dispatchRoute runs the one handler an interaction was routed to.
+func (s *script) dispatchRoute(d *engine.Delivery, rt *bindings.Route, onErr func(*engine.ScriptError)) {
+	cb, ok := s.bs.Reg.Lookup(*rt)
+	c, isLua := cb.(*callback)
+	if !ok || !isLua {
+		s.log.Warn("no handler for routed interaction", "kind", rt.Kind, "key", rt.Key)
+		if onErr != nil {
+			onErr(&engine.ScriptError{Kind: engine.KindHandler, Script: s.unit.Name, Path: s.unit.Path,
+				Message: "no " + rt.Kind + " handler for " + rt.Key})
+		}
+		return
+	}
+	data := s.eventView(d)
+	var done func([]lua.LValue)
+	if rt.Kind == "autocomplete" {
+		done = func(rets []lua.LValue) { s.autocompleteResult(data, rets, onErr) }
+	}
+	s.invoke(c.fn, rt.Kind+" handler", []lua.LValue{data}, done, onErr)
 }
 
 // eventView wraps the delivery's shared document with the method set of
@@ -74,12 +80,12 @@ func (s *script) eventView(d *engine.Delivery) lua.LValue {
 	if kind == "" {
 		return s.docValue(root)
 	}
-	obj := &bindings.Object{Kind: kind, Raw: d.Event.Data}
-	ud := s.newView(root, obj)
+	b := &rootBox{obj: bindings.Object{Kind: kind, Raw: d.Event.Data}}
+	b.vw = view{v: root, obj: &b.obj}
 	if kind == bindings.KindInteraction {
-		ud.Value.(*view).extras = func() map[string]any { return bindings.EventExtras(kind, d.Event.Data) }
+		b.vw.extras = func() map[string]any { return bindings.EventExtras(kind, d.Event.Data) }
 	}
-	return ud
+	return s.initBox(&b.viewBox)
 }
 
 // autocompleteResult answers an autocomplete interaction with the list its

@@ -14,28 +14,42 @@ import (
 // context with a reused timer replaces a context.WithTimeout per resume,
 // which cost more than the handler call itself.
 //
-// Three things close it: the CPU budget timer of the current stretch, the
-// heap watchdog (only while script code runs), and the end of the script
-// (the loop context), which closes it for good.
+// Three things close it: the CPU budget of the current stretch, the heap
+// watchdog (only while script code runs), and the end of the script (the
+// loop context), which closes it for good.
+//
+// The budget timer is lazy: a stretch that starts while the timer is
+// already due at or before the stretch's deadline leaves it alone, and a
+// stretch that ends does not stop it. When it fires it stops the stretch it
+// was set for if that one is still running, re-aims at the deadline of a
+// later stretch, or does nothing. Handlers that return in microseconds thus
+// cost no timer operation at all; the timer fires about once per budget
+// while events keep coming.
 type interrupter struct {
 	done atomic.Pointer[chan struct{}] // read per instruction, without a lock
 
-	mu     sync.Mutex // guards closed, cause, armed, dead, and swapping done
-	closed bool       // the current channel is closed
-	cause  error      // why it was closed
-	armed  bool       // script code is running (between arm and disarm)
-	dead   bool       // the script is over: stay closed
-	timer  *time.Timer
+	mu       sync.Mutex // guards everything below, and swapping done
+	closed   bool       // the current channel is closed
+	cause    error      // why it was closed
+	armed    bool       // script code is running (between arm and disarm)
+	dead     bool       // the script is over: stay closed
+	stretch  uint64     // counts arms: identifies the running stretch
+	deadline time.Time  // when the running stretch's budget ends
+	pending  bool       // the timer is set, for timerFor at timerAt
+	timerFor uint64
+	timerAt  time.Time
+	timer    *time.Timer
+	now      func() time.Time
 }
 
 // errBudget is the cause for a stretch that ran out of CPU budget.
 var errBudget = errors.New("cpu budget exceeded")
 
-func newInterrupter(scriptCtx context.Context) *interrupter {
-	c := &interrupter{}
+func newInterrupter(scriptCtx context.Context, now func() time.Time) *interrupter {
+	c := &interrupter{now: now}
 	ch := make(chan struct{})
 	c.done.Store(&ch)
-	c.timer = time.AfterFunc(time.Hour, func() { c.fire(errBudget, false) })
+	c.timer = time.AfterFunc(time.Hour, c.timerFired)
 	c.timer.Stop()
 	context.AfterFunc(scriptCtx, func() { c.fire(context.Cause(scriptCtx), true) })
 	return c
@@ -48,19 +62,53 @@ func (c *interrupter) fire(cause error, final bool) bool {
 	defer c.mu.Unlock()
 	if final {
 		c.dead = true
+		c.timer.Stop()
+		c.pending = false
 	} else if !c.armed {
 		return false
 	}
+	c.closeLocked(cause)
+	return true
+}
+
+func (c *interrupter) closeLocked(cause error) {
 	if !c.closed {
 		c.closed = true
 		c.cause = cause
 		close(*c.done.Load())
 	}
-	return true
 }
 
-// arm starts a stretch of script code with budget left.
-func (c *interrupter) arm(left time.Duration) {
+// timerFired runs on the timer's goroutine.
+func (c *interrupter) timerFired() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pending = false
+	switch {
+	case !c.armed || c.dead:
+	case c.timerFor == c.stretch:
+		// The stretch the timer was set for has run its whole budget.
+		c.closeLocked(errBudget)
+	default:
+		left := c.deadline.Sub(c.now())
+		if left <= 0 {
+			c.closeLocked(errBudget)
+			return
+		}
+		c.setLocked(left)
+	}
+}
+
+func (c *interrupter) setLocked(left time.Duration) {
+	c.timer.Reset(left)
+	c.pending = true
+	c.timerFor = c.stretch
+	c.timerAt = c.deadline
+}
+
+// arm starts a stretch of script code that began at began (by the
+// engine's clock) with left of its budget.
+func (c *interrupter) arm(began time.Time, left time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed && !c.dead {
@@ -69,12 +117,16 @@ func (c *interrupter) arm(left time.Duration) {
 		c.closed, c.cause = false, nil
 	}
 	c.armed = true
-	c.timer.Reset(left)
+	c.stretch++
+	c.deadline = began.Add(left)
+	if !c.pending || c.timerAt.After(c.deadline) {
+		c.setLocked(left)
+	}
 }
 
-// disarm ends the stretch and returns why it was interrupted, or nil.
+// disarm ends the stretch and returns why it was interrupted, or nil. The
+// timer stays set: see the type's comment.
 func (c *interrupter) disarm() error {
-	c.timer.Stop()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.armed = false

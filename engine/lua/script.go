@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -58,6 +59,7 @@ type script struct {
 	filesMu sync.Mutex // guards files: read by the runner
 	files   []string
 
+	spare      *run         // a finished run, reused by the next invoke
 	intr       *interrupter // the context every coroutine runs under
 	unregister func()       // leaves the watchdog
 	freed      sync.Once
@@ -69,7 +71,9 @@ type run struct {
 	fn     *lua.LFunction
 	what   string // "load", "handler", "timer callback", ...
 	kind   engine.ErrorKind
-	budget *loop.Budget
+	limit  time.Duration // CPU budget: only stretches of running script code count
+	used   time.Duration
+	waited bool                          // it has yielded to an async binding at least once
 	done   func(rets []lua.LValue)       // on success; may be nil
 	failed func(err *engine.ScriptError) // instead of logging (load)
 	onErr  func(err *engine.ScriptError) // after logging (Delivery.OnError)
@@ -95,7 +99,7 @@ func (e *Engine) load(ctx context.Context, u engine.Unit, bs *bindings.Script, c
 		methods: map[string]map[string]lua.LValue{},
 		funcs:   map[string]lua.LValue{},
 	}
-	s.intr = newInterrupter(s.loop.Context())
+	s.intr = newInterrupter(s.loop.Context(), e.now)
 	s.log = bs.Log
 	if s.log == nil {
 		s.log = slog.Default().With("script", u.Name)
@@ -137,8 +141,7 @@ func (e *Engine) load(ctx context.Context, u engine.Unit, bs *bindings.Script, c
 	result := make(chan error, 1)
 	s.loop.Start()
 	s.loop.Post(func() {
-		r := &run{fn: fn, what: "load", kind: engine.KindLoad,
-			budget: loop.NewBudget(e.limits.LoadCPU, e.now),
+		r := &run{fn: fn, what: "load", kind: engine.KindLoad, limit: e.limits.LoadCPU,
 			done:   func([]lua.LValue) { result <- nil },
 			failed: func(se *engine.ScriptError) { result <- se },
 		}
@@ -263,9 +266,25 @@ func (c *callback) Lang() string { return "lua" }
 // invoke runs fn(args...) as a new handler invocation. onErr, if not nil,
 // hears of its failure after it is logged.
 func (s *script) invoke(fn *lua.LFunction, what string, args []lua.LValue, done func([]lua.LValue), onErr func(*engine.ScriptError)) {
-	r := &run{fn: fn, what: what, kind: engine.KindHandler,
-		budget: loop.NewBudget(s.limits.CPU, s.eng.now), done: done, onErr: onErr}
+	r := s.spare
+	if r != nil {
+		s.spare = nil
+	} else {
+		r = new(run)
+	}
+	*r = run{fn: fn, what: what, kind: engine.KindHandler, limit: s.limits.CPU, done: done, onErr: onErr}
 	s.start(r, args...)
+}
+
+// release keeps a finished handler run for the next invoke. A run that
+// waited in an async binding is left to the collector: the binding's
+// goroutine held a reference to it.
+func (s *script) release(r *run) {
+	if r.waited || r.failed != nil {
+		return
+	}
+	*r = run{}
+	s.spare = r
 }
 
 func (s *script) start(r *run, args ...lua.LValue) {
@@ -286,22 +305,25 @@ func (s *script) start(r *run, args ...lua.LValue) {
 }
 
 // resume enters the VM for one stretch of r, under what is left of its CPU
-// budget, and handles how the stretch ended.
+// budget, and handles how the stretch ended. The clock is read once for a
+// stretch that returns, twice for one that waits or fails.
 func (s *script) resume(r *run, args ...lua.LValue) {
 	if s.L == nil {
 		return
 	}
-	s.intr.arm(r.budget.Begin())
+	began := s.eng.now()
+	s.intr.arm(began, max(r.limit-r.used, time.Nanosecond))
 	r.co.SetContext(s.intr)
 	prev := s.active
 	s.active = r
 	st, err, vals := s.L.Resume(r.co, r.fn, args...)
 	s.active = prev
 	cause := s.intr.disarm()
-	exhausted := r.budget.End()
 	switch st {
 	case lua.ResumeYield:
+		r.used += s.eng.now().Sub(began)
 		if len(vals) > 0 && vals[0] == s.mark {
+			r.waited = true
 			return // an async binding resumes r when its result is posted
 		}
 		delete(s.roots, r.co)
@@ -316,7 +338,10 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 		if r.done != nil {
 			r.done(vals)
 		}
+		s.release(r)
 	default:
+		r.used += s.eng.now().Sub(began)
+		exhausted := r.used >= r.limit
 		delete(s.roots, r.co)
 		se := s.scriptError(r.kind, err)
 		if se.Stack == "" {
@@ -329,14 +354,15 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 			se.Err = cause
 		case errors.Is(cause, errBudget) || (exhausted && isContextError(err)):
 			se.Kind = engine.KindLimit
-			se.Message = fmt.Sprintf("%s exceeded its CPU budget of %s", r.what, r.budget.Limit())
-			se.Err = r.budget.Exceeded(r.what)
+			se.Message = fmt.Sprintf("%s exceeded its CPU budget of %s", r.what, r.limit)
+			se.Err = &loop.BudgetError{What: r.what, Limit: r.limit}
 		case s.loop.Context().Err() != nil && isContextError(err):
 			se.Kind = engine.KindLimit
 			se.Message = r.what + " interrupted: script stopped"
 			se.Err = s.loop.Context().Err()
 		}
 		s.report(r, se)
+		s.release(r)
 	}
 }
 

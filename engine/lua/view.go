@@ -20,16 +20,34 @@ type view struct {
 	extras func() map[string]any // computed on first use, then cached in extra
 	extra  map[string]any
 	conv   map[string]lua.LValue // converted Extra values, so ix.options is one table
+	// methods is the Object kind's method set, looked up on first use.
+	methods map[string]lua.LValue
 }
 
 // maxSafeInt is the largest integer a Lua number (float64) holds exactly.
 const maxSafeInt = 1 << 53
 
+// viewBox holds a view and the userdata that shows it to scripts in one
+// allocation: a handler reading msg.author.bot builds two of them.
+type viewBox struct {
+	ud lua.LUserData
+	vw view
+}
+
+// rootBox adds the Object of an event's root view to the same allocation.
+type rootBox struct {
+	viewBox
+	obj bindings.Object
+}
+
 func (s *script) newView(v jsondoc.Value, obj *bindings.Object) *lua.LUserData {
-	ud := s.L.NewUserData()
-	ud.Value = &view{v: v, obj: obj}
-	ud.Metatable = s.viewMT
-	return ud
+	b := &viewBox{vw: view{v: v, obj: obj}}
+	return s.initBox(b)
+}
+
+func (s *script) initBox(b *viewBox) *lua.LUserData {
+	b.ud = lua.LUserData{Value: &b.vw, Env: s.L.Env, Metatable: s.viewMT}
+	return &b.ud
 }
 
 // docValue converts one JSON value for a script: scalars directly,
@@ -115,7 +133,10 @@ func (s *script) viewIndex(L *lua.LState) int {
 		key := string(k)
 		if vw.obj != nil {
 			if vw.obj.Kind != "" {
-				if m := s.method(vw.obj.Kind, key); m != lua.LNil {
+				if vw.methods == nil {
+					vw.methods = s.methodSet(vw.obj.Kind)
+				}
+				if m, ok := vw.methods[key]; ok {
 					L.Push(m)
 					return 1
 				}
