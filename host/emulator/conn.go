@@ -11,13 +11,15 @@ import (
 )
 
 // outFrame is one thing the writer goroutine does: send a payload, send a
-// close frame and hang up, or hang up without a close frame.
+// close frame and hang up, hang up without a close frame, or stand aside
+// while a prepared burst is written (burst.go).
 type outFrame struct {
 	data   []byte
 	close  bool
 	code   int
 	reason string
 	drop   bool
+	burst  *burstHold
 }
 
 // conn is one gateway WebSocket. Its reader runs in the HTTP handler
@@ -48,10 +50,38 @@ type conn struct {
 	// Owned by the reader goroutine.
 	sends    []time.Time
 	deadline time.Duration
+
+	// wmu serialises writes to the socket: the writer goroutine's frames,
+	// the control frames the reader answers (pong, close echo) and a
+	// burst's raw writes, so no two ever interleave inside a frame.
+	wmu sync.Mutex
+
+	// The zlib-stream context, one per connection (nil zw without
+	// compression). Owned by the writer goroutine, which lends it to a
+	// burst while it is parked on that burst (burstHold.parked/done).
+	zbuf bytes.Buffer
+	zw   *zlib.Writer
 }
 
 func newConn(s *Server, ws *websocket.Conn, compress bool) *conn {
-	return &conn{s: s, ws: ws, compress: compress, shard: -1, wake: make(chan struct{}, 1), done: make(chan struct{}), readDone: make(chan struct{}), quit: make(chan struct{})}
+	c := &conn{s: s, ws: ws, compress: compress, shard: -1, wake: make(chan struct{}, 1), done: make(chan struct{}), readDone: make(chan struct{}), quit: make(chan struct{})}
+	if compress {
+		c.zw = zlib.NewWriter(&c.zbuf)
+	}
+	// gorilla answers pings and close frames from the reading goroutine;
+	// wrapping its default handlers in wmu keeps those writes whole.
+	ping, closed := ws.PingHandler(), ws.CloseHandler()
+	ws.SetPingHandler(func(data string) error {
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
+		return ping(data)
+	})
+	ws.SetCloseHandler(func(code int, text string) error {
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
+		return closed(code, text)
+	})
+	return c
 }
 
 func (c *conn) enqueue(f outFrame) {
@@ -82,11 +112,6 @@ func (c *conn) closeNow() {
 func (c *conn) writeLoop() {
 	defer close(c.done)
 	defer c.closeNow()
-	var zbuf bytes.Buffer
-	var zw *zlib.Writer
-	if c.compress {
-		zw = zlib.NewWriter(&zbuf)
-	}
 	for {
 		select {
 		case <-c.wake:
@@ -104,8 +129,15 @@ func (c *conn) writeLoop() {
 			switch {
 			case f.drop:
 				return
+			case f.burst != nil:
+				if !c.standAside(f.burst) {
+					return
+				}
+				continue
 			case f.close:
+				c.wmu.Lock()
 				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(f.code, f.reason), deadline)
+				c.wmu.Unlock()
 				// Half-close and let the client read the close frame and
 				// answer before hanging up: closing with its reply unread
 				// would reset the connection and could lose the frame.
@@ -119,23 +151,45 @@ func (c *conn) writeLoop() {
 				}
 				return
 			}
+			c.wmu.Lock()
 			_ = c.ws.SetWriteDeadline(deadline)
 			var err error
-			if zw != nil {
-				// One zlib context per connection; each message ends with
-				// a sync flush (00 00 ff ff), as zlib-stream requires.
-				zbuf.Reset()
-				_, _ = zw.Write(f.data)
-				_ = zw.Flush()
+			if c.zw != nil {
 				// WriteMessage has written (or copied) the bytes when it
 				// returns, so zbuf can be reused without a copy per event.
-				err = c.ws.WriteMessage(websocket.BinaryMessage, zbuf.Bytes())
+				err = c.ws.WriteMessage(websocket.BinaryMessage, c.deflate(f.data))
 			} else {
 				err = c.ws.WriteMessage(websocket.TextMessage, f.data)
 			}
+			c.wmu.Unlock()
 			if err != nil {
 				return
 			}
 		}
 	}
+}
+
+// deflate compresses one message with the connection's zlib context; it
+// ends with a sync flush (00 00 ff ff), as zlib-stream requires. The
+// result is valid until the next call. Only the context's current owner
+// (the writer goroutine, or a burst it stands aside for) calls it.
+func (c *conn) deflate(msg []byte) []byte {
+	c.zbuf.Reset()
+	_, _ = c.zw.Write(msg)
+	_ = c.zw.Flush()
+	return c.zbuf.Bytes()
+}
+
+// standAside parks the writer on a burst: it lends the zlib context to the
+// burst's builder and sends nothing until the burst is written or given
+// up. It reports whether the connection lives on.
+func (c *conn) standAside(h *burstHold) bool {
+	close(h.parked)
+	select {
+	case <-h.done:
+		return !h.hangUp
+	case <-c.quit:
+	case <-c.s.ctx.Done():
+	}
+	return false
 }

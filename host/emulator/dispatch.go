@@ -58,15 +58,19 @@ func compareStrings(a, b string) int {
 // MESSAGE_CONTENT intent, except in DMs, the bot's own messages and
 // messages that mention the bot.
 func (s *Server) dispatchMessageLocked(name string, m *Message) {
-	data := mustJSON(m)
-	var stripped json.RawMessage
-	if m.GuildID != "" && m.Author.ID != s.w.bot.ID && !mentions(m, s.w.bot.ID) {
-		c := *m
-		c.Content = ""
-		c.Embeds, c.Attachments, c.Components = []json.RawMessage{}, []json.RawMessage{}, []json.RawMessage{}
-		stripped = mustJSON(c)
+	s.dispatchLocked(name, m.GuildID, mustJSON(m), s.strippedLocked(m))
+}
+
+// strippedLocked is m as a session without MESSAGE_CONTENT sees it, or nil
+// when such a session sees it whole. Caller holds s.mu.
+func (s *Server) strippedLocked(m *Message) json.RawMessage {
+	if m.GuildID == "" || m.Author.ID == s.w.bot.ID || mentions(m, s.w.bot.ID) {
+		return nil
 	}
-	s.dispatchLocked(name, m.GuildID, data, stripped)
+	c := *m
+	c.Content = ""
+	c.Embeds, c.Attachments, c.Components = []json.RawMessage{}, []json.RawMessage{}, []json.RawMessage{}
+	return mustJSON(c)
 }
 
 func mentions(m *Message, userID string) bool {

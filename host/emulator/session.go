@@ -112,14 +112,19 @@ func dispatchFrame(name string, data json.RawMessage, seq int64) []byte {
 		}{0, data, seq, name})
 		return frame
 	}
-	frame := make([]byte, 0, len(data)+len(name)+40)
-	frame = append(frame, `{"op":0,"d":`...)
-	frame = append(frame, data...)
-	frame = append(frame, `,"s":`...)
-	frame = strconv.AppendInt(frame, seq, 10)
-	frame = append(frame, `,"t":"`...)
-	frame = append(frame, name...)
-	return append(frame, `"}`...)
+	return appendDispatchFrame(make([]byte, 0, len(data)+len(name)+40), name, data, seq)
+}
+
+// appendDispatchFrame appends the dispatch envelope for a plain event name
+// and json.Marshal output (see dispatchFrame) to dst.
+func appendDispatchFrame(dst []byte, name string, data json.RawMessage, seq int64) []byte {
+	dst = append(dst, `{"op":0,"d":`...)
+	dst = append(dst, data...)
+	dst = append(dst, `,"s":`...)
+	dst = strconv.AppendInt(dst, seq, 10)
+	dst = append(dst, `,"t":"`...)
+	dst = append(dst, name...)
+	return append(dst, `"}`...)
 }
 
 // plainEventName reports whether name needs no escaping in JSON.
