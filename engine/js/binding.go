@@ -52,6 +52,7 @@ func (s *script) bindingFunc(f bindings.Func, this *bindings.Object) goja.Value 
 		if inv == nil {
 			inv = s.newInvocation()
 		}
+		inv.shared = true // the continuation below runs under it later
 		go func() {
 			res, err := f.Fn(c)
 			if s.check && errors.Is(err, bindings.ErrNotConnected) {

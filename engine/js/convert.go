@@ -36,6 +36,21 @@ var (
 type callback struct {
 	s *script
 	v goja.Value
+	// fn is v as a Go function, asserted once: goja.AssertFunction
+	// builds a new closure each time. Loop goroutine only.
+	fn goja.Callable
+}
+
+// callable is v as a Go function; ok is false when v is not callable.
+func (c *callback) callable() (goja.Callable, bool) {
+	if c.fn == nil {
+		f, ok := goja.AssertFunction(c.v)
+		if !ok {
+			return nil, false
+		}
+		c.fn = f
+	}
+	return c.fn, true
 }
 
 func (c *callback) Lang() string { return "js" }

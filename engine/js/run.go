@@ -63,23 +63,44 @@ func (g *interruptGuard) disarm() {
 // the outermost call returns), and rejections nobody handled are reported
 // afterwards.
 func (s *script) run(inv *invocation, fn func() (goja.Value, error)) (goja.Value, error) {
-	prev := s.cur
-	s.cur = inv
-	b := inv.budget
-	rem := b.Begin()
-	s.guard.arm()
-	bt := s.takeBudgetTimer(b, inv.what, rem)
+	e := s.enter(inv)
 	v, err := fn()
-	s.putBudgetTimer(bt)
+	s.exit(inv, e, err)
+	return v, err
+}
+
+// entry is what enter saved for exit.
+type entry struct {
+	prev *invocation
+	bt   *budgetTimer
+}
+
+// enter and exit bracket one entry into the VM (run without a closure,
+// for the per-event path): between them inv is the running invocation
+// and its budget counts.
+func (s *script) enter(inv *invocation) entry {
+	e := entry{prev: s.cur}
+	s.cur = inv
+	rem := inv.budget.Begin()
+	s.guard.arm()
+	e.bt = s.takeBudgetTimer(&inv.budget, inv.what, rem)
+	return e
+}
+
+func (s *script) exit(inv *invocation, e entry, err error) {
+	if !s.putBudgetTimer(e.bt) {
+		// The timer's callback may be reading the budget right now:
+		// the invocation must not be reset for another handler.
+		inv.shared = true
+	}
 	s.guard.disarm()
 	s.vm.ClearInterrupt()
 	if err != nil && isUncatchable(err) {
 		resetStacks(s.vm)
 	}
-	b.End()
-	s.cur = prev
+	inv.budget.End()
+	s.cur = e.prev
 	s.flushRejections(inv)
-	return v, err
 }
 
 // budgetTripped reports whether the running invocation is out of budget;
@@ -89,91 +110,143 @@ func (s *script) budgetTripped() bool { return s.guard.tripped.Load() }
 // invocation is one handler call, callback or top-level load, with the
 // CPU budget its resumptions after await share.
 type invocation struct {
-	budget *loop.Budget
+	budget loop.Budget
 	what   string // "handler", "load": names the budget in errors
 	// onErr hears of the invocation's errors after they are logged
 	// (Delivery.OnError, reduced to its first report); nil for none.
 	onErr func(*engine.ScriptError)
+	// shared is set once something may use the invocation after its
+	// call returned (an async binding's continuation, a budget timer
+	// that fired late); only an invocation never shared is reused.
+	shared bool
 }
 
 // newInvocation starts a handler or callback invocation.
 func (s *script) newInvocation() *invocation {
-	return &invocation{budget: loop.NewBudget(s.lim.CPU, nil), what: "handler"}
+	return &invocation{budget: *loop.NewBudget(s.lim.CPU, nil), what: "handler"}
+}
+
+// takeInvocation is newInvocation reusing the script's spare: most
+// handlers finish without awaiting a binding, and their invocation is
+// then free again once the call returns.
+func (s *script) takeInvocation(onErr func(*engine.ScriptError)) *invocation {
+	inv := s.spareInv
+	if inv == nil {
+		inv = s.newInvocation()
+	} else {
+		s.spareInv = nil
+	}
+	inv.onErr = onErr
+	return inv
+}
+
+// releaseInvocation keeps inv as the spare unless something else may
+// still use it.
+func (s *script) releaseInvocation(inv *invocation) {
+	if inv.shared || s.spareInv != nil {
+		return
+	}
+	*inv = invocation{budget: *loop.NewBudget(s.lim.CPU, nil), what: "handler"}
+	s.spareInv = inv
 }
 
 // call invokes fn as a new invocation with its own budget and reports an
 // error it raises. It returns fn's result (nil on error).
-func (s *script) call(fn goja.Value, args func() []goja.Value) goja.Value {
-	return s.callFor(nil, fn, args)
-}
-
-// callFor is call for a handler of a delivery: onErr, if not nil, also
-// hears of the errors of the invocation, later rejections included.
-func (s *script) callFor(onErr func(*engine.ScriptError), fn goja.Value, args func() []goja.Value) goja.Value {
+func (s *script) call(fn goja.Value, args []goja.Value) goja.Value {
 	f, ok := goja.AssertFunction(fn)
 	if !ok {
 		return nil
 	}
-	inv := s.newInvocation()
-	inv.onErr = onErr
-	v, err := s.run(inv, func() (goja.Value, error) {
-		return f(goja.Undefined(), args()...)
-	})
+	return s.callFor(nil, f, args)
+}
+
+// callFor is call for a handler of a delivery: onErr, if not nil, also
+// hears of the errors of the invocation, later rejections included. It
+// runs without closures: this is the cost every event pays.
+func (s *script) callFor(onErr func(*engine.ScriptError), f goja.Callable, args []goja.Value) goja.Value {
+	inv := s.takeInvocation(onErr)
+	e := s.enter(inv)
+	v, err := f(goja.Undefined(), args...)
+	s.exit(inv, e, err)
 	if err != nil {
 		s.reportIn(inv, s.toScriptError(engine.KindHandler, err))
-		return nil
+		v = nil
 	}
+	s.releaseInvocation(inv)
 	return v
 }
 
 // invoke runs a callback posted through Env.Post with Go arguments.
 func (s *script) invoke(c *callback, args ...any) goja.Value {
-	return s.call(c.v, func() []goja.Value {
-		out := make([]goja.Value, len(args))
-		for i, a := range args {
-			out[i] = s.toJS(a)
-		}
-		return out
-	})
+	f, ok := c.callable()
+	if !ok {
+		return nil
+	}
+	out := make([]goja.Value, len(args))
+	for i, a := range args {
+		out[i] = s.toJS(a)
+	}
+	return s.callFor(nil, f, out)
+}
+
+// takeArgs lends the script's argument buffer for one handler call;
+// goja copies arguments onto its own stack, so the buffer is free again
+// once the call returns. A nested call finds it lent and allocates.
+func (s *script) takeArgs() []goja.Value {
+	a := s.argBuf
+	s.argBuf = nil
+	if a == nil {
+		a = make([]goja.Value, 0, 2)
+	}
+	return a
+}
+
+// putArgs returns the buffer, cleared so that it keeps no event alive.
+func (s *script) putArgs(a []goja.Value) {
+	clear(a)
+	s.argBuf = a[:0]
 }
 
 // dispatch runs the handlers of one event, each as its own invocation: an
 // error or a CPU overrun in one does not stop the next.
 func (s *script) dispatch(d *engine.Delivery) {
 	ev := d.Event
-	var data goja.Value
-	event := func() goja.Value {
-		if data == nil {
-			data = s.eventValue(d)
-		}
-		return data
-	}
 	// The delivery hears of the first failure among its handlers, once.
 	onErr := d.ReportFirst()
 	if ev.Route != nil {
-		s.dispatchRoute(d, event, onErr)
+		s.dispatchRoute(d, onErr)
 		return
 	}
 	// Handlers of the event's name and of its aliases run first, in that
 	// order, then the "*" handlers, once per event.
 	hs := s.bs.Reg.HandlersFor(ev.Name, ev.Aliases)
+	var data goja.Value // built for the first handler, shared by the rest
 	for _, h := range hs {
 		c, ok := h.Fn.(*callback)
 		if !ok || c.s != s {
 			continue
 		}
-		if h.Event == "*" {
-			s.callFor(onErr, c.v, func() []goja.Value { return []goja.Value{s.vm.ToValue(ev.Name), event()} })
-		} else {
-			s.callFor(onErr, c.v, func() []goja.Value { return []goja.Value{event()} })
+		f, ok := c.callable()
+		if !ok {
+			continue
 		}
+		if data == nil {
+			data = s.eventValue(d)
+		}
+		args := s.takeArgs()
+		if h.Event == "*" {
+			args = append(args, s.vm.ToValue(ev.Name))
+		}
+		args = append(args, data)
+		s.callFor(onErr, f, args)
+		s.putArgs(args)
 	}
 }
 
 // dispatchRoute calls the one handler the host's router chose. An
 // autocomplete handler answers by returning its choices (or a Promise of
 // them); the engine passes them to ix.respond.
-func (s *script) dispatchRoute(d *engine.Delivery, event func() goja.Value, onErr func(*engine.ScriptError)) {
+func (s *script) dispatchRoute(d *engine.Delivery, onErr func(*engine.ScriptError)) {
 	rt := *d.Event.Route
 	cb, ok := s.bs.Reg.Lookup(rt)
 	c, isJS := cb.(*callback)
@@ -185,11 +258,12 @@ func (s *script) dispatchRoute(d *engine.Delivery, event func() goja.Value, onEr
 		}
 		return
 	}
-	var ix goja.Value
-	res := s.callFor(onErr, c.v, func() []goja.Value {
-		ix = event()
-		return []goja.Value{ix}
-	})
+	f, ok := c.callable()
+	if !ok {
+		return
+	}
+	ix := s.eventValue(d)
+	res := s.callFor(onErr, f, []goja.Value{ix})
 	if rt.Kind != "autocomplete" || res == nil || goja.IsUndefined(res) || goja.IsNull(res) {
 		return
 	}
@@ -247,11 +321,13 @@ func (s *script) eventValue(d *engine.Delivery) goja.Value {
 	if kind == "" {
 		return s.view(root)
 	}
-	obj := &bindings.Object{Kind: kind, Raw: d.Event.Data}
+	ov := &objView{s: s, v: root}
+	ov.own = bindings.Object{Kind: kind, Raw: d.Event.Data}
 	if kind == bindings.KindInteraction {
-		obj.Extra = bindings.EventExtras(kind, d.Event.Data)
+		ov.own.Extra = bindings.EventExtras(kind, d.Event.Data)
 	}
-	return s.objectView(obj, root)
+	ov.obj = &ov.own
+	return s.newObjView(ov)
 }
 
 // budgetTimer is the CPU budget timer of one run, kept across handler
@@ -292,9 +368,14 @@ func (s *script) takeBudgetTimer(b *loop.Budget, what string, d time.Duration) *
 // putBudgetTimer stops bt and keeps it for the next run, but only when
 // Stop proves its callback will not run: a callback already running (it
 // fired as the run returned) could otherwise interrupt a later handler.
-// Such a timer is dropped; disarm keeps that late callback harmless.
-func (s *script) putBudgetTimer(bt *budgetTimer) {
-	if bt.t.Stop() && s.idleTimer == nil {
+// Such a timer is dropped; disarm keeps that late callback harmless. It
+// reports whether the callback is known not to run.
+func (s *script) putBudgetTimer(bt *budgetTimer) bool {
+	if !bt.t.Stop() {
+		return false
+	}
+	if s.idleTimer == nil {
 		s.idleTimer = bt
 	}
+	return true
 }

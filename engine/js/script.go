@@ -45,6 +45,8 @@ type script struct {
 
 	guard     interruptGuard // the CPU budget watchdog of the running invocation
 	idleTimer *budgetTimer   // the budget timer between runs, nil while one runs; loop goroutine only
+	spareInv  *invocation    // a finished handler invocation to reuse; loop goroutine only
+	argBuf    []goja.Value   // handler arguments, lent by takeArgs; loop goroutine only
 
 	filesMu sync.Mutex // guards files: require appends, the runner reads
 	files   []string
@@ -120,7 +122,7 @@ func (s *script) load(ctx context.Context) error {
 }
 
 func (s *script) runTopLevel() error {
-	inv := &invocation{budget: loop.NewBudget(s.lim.LoadCPU, nil), what: "load"}
+	inv := &invocation{budget: *loop.NewBudget(s.lim.LoadCPU, nil), what: "load"}
 	var err error
 	s.run(inv, func() (goja.Value, error) {
 		_, err = s.requireEntry()

@@ -147,7 +147,7 @@ func (q *timerQueue) runDue() {
 			t.release()
 		}
 		args := t.args
-		q.s.call(t.fn, func() []goja.Value { return args })
+		q.s.call(t.fn, args)
 	}
 	q.reschedule()
 }

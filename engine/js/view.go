@@ -24,13 +24,33 @@ type objView struct {
 	v       jsondoc.Value    // Invalid for objects without data (handles)
 	obj     *bindings.Object // nil for plain data
 	methods map[string]bindings.Func
-	cache   map[string]goja.Value
+	// The fields read so far: the first few inline, since a handler
+	// reads a handful of fields of each object and a map per view would
+	// cost more than the conversions it saves; the rest in more.
+	first [viewInline]viewField
+	n     int
+	more  map[string]goja.Value
+	// own is obj's storage for an event's root view, saving an allocation
+	// per event.
+	own bindings.Object
+}
+
+// viewInline is how many fields a view caches without a map.
+const viewInline = 4
+
+type viewField struct {
+	key string
+	val goja.Value
 }
 
 func (s *script) objectView(obj *bindings.Object, root jsondoc.Value) goja.Value {
-	ov := &objView{s: s, v: root, obj: obj}
-	if obj != nil && obj.Kind != "" {
-		ov.methods = s.methodSet(obj.Kind)
+	return s.newObjView(&objView{s: s, v: root, obj: obj})
+}
+
+// newObjView finishes ov (its methods) and wraps it.
+func (s *script) newObjView(ov *objView) goja.Value {
+	if ov.obj != nil && ov.obj.Kind != "" {
+		ov.methods = s.methodSet(ov.obj.Kind)
 	}
 	return s.vm.NewDynamicObject(ov)
 }
@@ -61,7 +81,7 @@ func (s *script) view(v jsondoc.Value) goja.Value {
 }
 
 func (o *objView) Get(key string) goja.Value {
-	if v, ok := o.cache[key]; ok {
+	if v, ok := o.cached(key); ok {
 		return v
 	}
 	var out goja.Value
@@ -74,11 +94,30 @@ func (o *objView) Get(key string) goja.Value {
 	} else {
 		return nil
 	}
-	if o.cache == nil {
-		o.cache = make(map[string]goja.Value, 4)
-	}
-	o.cache[key] = out
+	o.remember(key, out)
 	return out
+}
+
+func (o *objView) cached(key string) (goja.Value, bool) {
+	for i := range o.n {
+		if o.first[i].key == key {
+			return o.first[i].val, true
+		}
+	}
+	v, ok := o.more[key]
+	return v, ok
+}
+
+func (o *objView) remember(key string, v goja.Value) {
+	if o.n < viewInline {
+		o.first[o.n] = viewField{key, v}
+		o.n++
+		return
+	}
+	if o.more == nil {
+		o.more = make(map[string]goja.Value, 4)
+	}
+	o.more[key] = v
 }
 
 func (o *objView) extra(key string) (any, bool) {
