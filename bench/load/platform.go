@@ -25,6 +25,23 @@ type Platform interface {
 	WaitReady(ctx context.Context, n int) error
 	// LastFrame is the data of the last MESSAGE_CREATE sent, as JSON.
 	LastFrame() []byte
+	// PrepareBurst builds n MESSAGE_CREATEs with content(i) for the bot's
+	// session, encoded for its connection, ready to be sent with no work
+	// left but writing them. Nothing else reaches the connection until the
+	// burst is sent or cancelled.
+	PrepareBurst(ctx context.Context, n int, content func(i int) string) (Burst, error)
+}
+
+// Burst is a prepared run of dispatches (host/emulator.Burst).
+type Burst interface {
+	// Send writes the burst and returns once the last byte is written.
+	Send(ctx context.Context) error
+	// Cancel gives up an unsent burst (the connection is hung up).
+	Cancel()
+	// Sample is the data of one ordinary dispatch of the burst, as JSON.
+	Sample() []byte
+	// Size is the burst's size on the wire, in bytes.
+	Size() int
 }
 
 // Reply is one message the bot posted.

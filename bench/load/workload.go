@@ -80,11 +80,18 @@ var Filler = "hello " + strings.Repeat("this is an ordinary chat message that th
 type Throughput struct {
 	Events  int
 	Handled int           // events the handler had seen when it answered "!done"
-	Elapsed time.Duration // first dispatch queued to the final reply
+	Elapsed time.Duration // first byte of the burst written → the final reply
 	CPU     time.Duration // peer CPU time over the run
-	LoadCPU time.Duration // the driver's own CPU time (emulator, load generation)
-	PeakRSS int64         // peer resident-memory high-water mark over the run
-	Frame   []byte        // one ordinary dispatch's data, as sent
+	// LoadCPU is the driver's own CPU time while sending (emulator,
+	// writing the prepared burst, taking the reply); PrepareCPU what
+	// building the burst cost before the clock started.
+	LoadCPU, PrepareCPU time.Duration
+	// Idle is the share of the machine's CPU time (all cores) that was
+	// idle during the run; -1 if unknown. Near 0, the box was the limit.
+	Idle      float64
+	PeakRSS   int64  // peer resident-memory high-water mark over the run
+	Frame     []byte // one ordinary dispatch's data, as sent
+	WireBytes int    // the burst's size on the wire
 }
 
 // PerSec is events handled per second.
@@ -93,38 +100,68 @@ func (t Throughput) PerSec() float64 { return float64(t.Events) / t.Elapsed.Seco
 // CPUPerEvent is the peer's CPU time per event.
 func (t Throughput) CPUPerEvent() time.Duration { return t.CPU / time.Duration(max(t.Events, 1)) }
 
-// RunThroughput dispatches n MESSAGE_CREATEs as fast as the emulator queues
-// them; the last one is "!done TAG", and its reply, which carries how many
-// messages the handler saw, ends the run. A bot that sheds load under the
-// burst reports fewer than n.
+// RunThroughput sends n MESSAGE_CREATEs as one burst prepared before the
+// clock starts, so producing the load costs the driver almost nothing
+// while the bot works; the last message is "!done TAG", and its reply,
+// which carries how many messages the handler saw, ends the run. A bot
+// that sheds load under the burst reports fewer than n.
 func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, error) {
+	if n < 1 {
+		return Throughput{}, errors.New("throughput: no events")
+	}
+	done := "!done " + tag
+	prep0 := selfCPU()
+	burst, err := b.Plat.PrepareBurst(ctx, n, func(i int) string {
+		if i == n-1 {
+			return done
+		}
+		return Filler
+	})
+	if err != nil {
+		return Throughput{}, fmt.Errorf("prepare burst: %w", err)
+	}
+	t := Throughput{Events: n, PrepareCPU: selfCPU() - prep0, Frame: burst.Sample(), WireBytes: burst.Size()}
 	if err := b.Proc.ResetPeak(); err != nil {
+		burst.Cancel()
 		return Throughput{}, fmt.Errorf("reset peak memory: %w", err)
 	}
 	cpu0, err := b.Proc.CPU()
 	if err != nil {
+		burst.Cancel()
 		return Throughput{}, err
 	}
+	mach0, merr := ReadCPUTimes()
 	self0 := selfCPU()
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	sent := make(chan error, 1)
 	start := time.Now()
-	for i := 0; i < n-1; i++ {
-		if err := b.Plat.Send(Filler); err != nil {
-			return Throughput{}, err
-		}
-	}
-	frame := b.Plat.LastFrame()
-	if err := b.Plat.Send("!done " + tag); err != nil {
-		return Throughput{}, err
-	}
+	go func() { sent <- burst.Send(sctx) }()
 	r, err := awaitPrefix(ctx, b.Plat.Replies(), "done "+tag+" ")
 	if err != nil {
 		return Throughput{}, fmt.Errorf("%s: %w\n%s", b.Proc.Name, err, b.Proc.Output())
+	}
+	t.Elapsed = r.At.Sub(start)
+	t.LoadCPU = selfCPU() - self0
+	mach1, merr1 := ReadCPUTimes()
+	t.Idle = -1
+	if merr == nil && merr1 == nil {
+		t.Idle = IdleShare(mach0, mach1)
+	}
+	// The reply came after the bot read the last message, so the last
+	// write has returned or is about to.
+	select {
+	case err := <-sent:
+		if err != nil {
+			return Throughput{}, err
+		}
+	case <-ctx.Done():
+		return Throughput{}, context.Cause(ctx)
 	}
 	handled, err := strconv.Atoi(strings.TrimPrefix(r.Content, "done "+tag+" "))
 	if err != nil {
 		return Throughput{}, fmt.Errorf("%s: bad count in %q", b.Proc.Name, r.Content)
 	}
-	self1 := selfCPU()
 	cpu1, err := b.Proc.CPU()
 	if err != nil {
 		return Throughput{}, err
@@ -133,10 +170,13 @@ func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, e
 	if err != nil {
 		return Throughput{}, err
 	}
+	t.CPU = cpu1 - cpu0
+	t.PeakRSS = mem.Peak
 	// A peer that runs handlers concurrently (discordgo) may answer the
 	// previous run's "!done" before its last few messages, which then
 	// count here: never report more than were sent.
-	return Throughput{Events: n, Handled: min(handled, n), Elapsed: r.At.Sub(start), CPU: cpu1 - cpu0, LoadCPU: self1 - self0, PeakRSS: mem.Peak, Frame: frame}, nil
+	t.Handled = min(handled, n)
+	return t, nil
 }
 
 // selfCPU is this process's user+system CPU time so far.
@@ -151,13 +191,14 @@ func selfCPU() time.Duration {
 // SizeThroughput picks an event count that makes a throughput run last
 // about target, from a short calibration run.
 func SizeThroughput(ctx context.Context, b Bot, target time.Duration) (int, error) {
-	const probe = 2000
+	const probe = 20_000
 	t, err := RunThroughput(ctx, b, probe, "calibrate")
 	if err != nil {
 		return 0, err
 	}
 	n := int(t.PerSec() * target.Seconds())
-	return max(probe, min(n, 5_000_000)), nil
+	// The cap bounds the prepared burst to about 2 GB uncompressed.
+	return max(probe, min(n, 2_000_000)), nil
 }
 
 // Latency is one latency run.

@@ -92,3 +92,16 @@ func (e *emu) Close() error {
 	<-e.drained
 	return err
 }
+
+func (e *emu) PrepareBurst(ctx context.Context, n int, content func(i int) string) (load.Burst, error) {
+	b, err := e.s.PrepareBurst(ctx, e.channel, n, content)
+	if err != nil {
+		return nil, err
+	}
+	return burst{b}, nil
+}
+
+// burst adapts *emulator.Burst to load.Burst.
+type burst struct{ *emulator.Burst }
+
+func (b burst) Sample() []byte { return b.Burst.Sample() }

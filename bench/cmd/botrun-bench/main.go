@@ -48,7 +48,7 @@ func main() {
 
 func mainErr() error {
 	var c config
-	peers := flag.String("peers", "botrun-lua,botrun-js,discordgo,discordjs", "peers to run, comma-separated")
+	peers := flag.String("peers", strings.Join(peerNames(), ","), "peers to run, comma-separated")
 	workloads := flag.String("workloads", strings.Join(workloadNames, ","), "workloads to run, comma-separated")
 	flag.IntVar(&c.runs, "runs", 3, "runs per figure; tables show the median")
 	flag.DurationVar(&c.duration, "duration", 5*time.Second, "target length of one throughput run")
@@ -64,7 +64,7 @@ func mainErr() error {
 	for _, n := range strings.Split(*peers, ",") {
 		i := slices.IndexFunc(allPeers, func(p *peer) bool { return p.name == strings.TrimSpace(n) })
 		if i < 0 {
-			return fmt.Errorf("unknown peer %q (have botrun-lua, botrun-js, discordgo, discordjs)", n)
+			return fmt.Errorf("unknown peer %q (have %s)", n, strings.Join(peerNames(), ", "))
 		}
 		c.peers = append(c.peers, allPeers[i])
 	}
@@ -119,6 +119,14 @@ func mainErr() error {
 		}
 	}
 	return err
+}
+
+func peerNames() []string {
+	var names []string
+	for _, p := range allPeers {
+		names = append(names, p.name)
+	}
+	return names
 }
 
 // repoRoot finds the main module's root from the working directory.

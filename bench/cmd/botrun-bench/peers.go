@@ -19,6 +19,11 @@ type peer struct {
 	label  string // as printed
 	botrun bool   // botrun itself (scripts, hot reload)
 	ext    string // botrun: script extension
+	// zlib marks a botrun variant with zlib-stream transport compression;
+	// every other peer receives uncompressed JSON, discord.js's default.
+	// It runs the throughput workload only: it is there to show what
+	// compression costs.
+	zlib bool
 	// prepare builds or installs the peer once per benchmark.
 	prepare func(ctx context.Context, w *workspace) error
 	// command starts the peer against plat.
@@ -50,8 +55,10 @@ func (w *workspace) bin(name string) string {
 }
 
 var allPeers = []*peer{
-	{name: "botrun-lua", label: "botrun (Lua)", botrun: true, ext: "lua", prepare: buildBotrun, command: botrunCommand("lua")},
-	{name: "botrun-js", label: "botrun (JS)", botrun: true, ext: "js", prepare: buildBotrun, command: botrunCommand("js")},
+	{name: "botrun-lua", label: "botrun (Lua)", botrun: true, ext: "lua", prepare: buildBotrun, command: botrunCommand("lua", false)},
+	{name: "botrun-js", label: "botrun (JS)", botrun: true, ext: "js", prepare: buildBotrun, command: botrunCommand("js", false)},
+	{name: "botrun-lua-zlib", label: "botrun (Lua), zlib-stream", botrun: true, ext: "lua", zlib: true, prepare: buildBotrun, command: botrunCommand("lua", true)},
+	{name: "botrun-js-zlib", label: "botrun (JS), zlib-stream", botrun: true, ext: "js", zlib: true, prepare: buildBotrun, command: botrunCommand("js", true)},
 	{name: "discordgo", label: "discordgo v0.29.0 (Go)", prepare: buildDiscordgo, command: discordgoCommand},
 	{name: "discordjs", label: "discord.js 14 (JS)", prepare: installDiscordjs, command: discordjsCommand},
 }
@@ -98,9 +105,14 @@ func installDiscordjs(ctx context.Context, w *workspace) error {
 	return run(ctx, dir, "npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
 }
 
-// botrunCommand lays out a bot directory with the bench script and n-1
-// idle scripts, and runs botrun on it against the emulator.
-func botrunCommand(ext string) func(w *workspace, plat load.Platform, o startOpts) (load.Command, error) {
+// botrunCommand lays out a bot directory with the bench script, n-1 idle
+// scripts and a botrun.toml choosing the transport, and runs botrun on it
+// against the emulator.
+func botrunCommand(ext string, compress bool) func(w *workspace, plat load.Platform, o startOpts) (load.Command, error) {
+	name := "botrun-" + ext
+	if compress {
+		name += "-zlib"
+	}
 	return func(w *workspace, plat load.Platform, o startOpts) (load.Command, error) {
 		dir, err := os.MkdirTemp(w.tmp, "bot-"+ext+"-")
 		if err != nil {
@@ -118,6 +130,10 @@ func botrunCommand(ext string) func(w *workspace, plat load.Platform, o startOpt
 		if err := os.WriteFile(filepath.Join(dir, "bench."+ext), bench, 0o644); err != nil {
 			return load.Command{}, err
 		}
+		toml := fmt.Sprintf("# zlib-stream transport compression (botrun's default is true)\ncompress = %t\n", compress)
+		if err := os.WriteFile(filepath.Join(dir, "botrun.toml"), []byte(toml), 0o644); err != nil {
+			return load.Command{}, err
+		}
 		if o.quiet {
 			idle = bytes.ReplaceAll(idle, []byte(`"MESSAGE_CREATE"`), []byte(`"TYPING_START"`))
 		}
@@ -127,7 +143,7 @@ func botrunCommand(ext string) func(w *workspace, plat load.Platform, o startOpt
 			}
 		}
 		return load.Command{
-			Name: "botrun-" + ext,
+			Name: name,
 			Argv: []string{w.bin("botrun"), "run", dir},
 			Dir:  dir,
 			Env: []string{

@@ -104,7 +104,7 @@ func checkAll(ctx context.Context, w *workspace, peers []*peer) error {
 // figures collects one peer's figures over the runs.
 type figures struct {
 	perSec, cpuPerEvent, peak, frame []float64
-	loadPerEvent, missed             []float64
+	loadPerEvent, missed, idle       []float64
 	p50, p99, pmax, lost             []float64
 	idle1, idle100                   []float64
 	ready200, answer200              []float64
@@ -138,7 +138,20 @@ func benchmark(ctx context.Context, w *workspace, c config) (string, error) {
 			if ctx.Err() != nil {
 				return "", ctx.Err()
 			}
+			if p.zlib && !c.workloads["throughput"] {
+				continue
+			}
 			fmt.Fprintf(os.Stderr, "run %d/%d: %s\n", r, c.runs, p.name)
+			if p.zlib {
+				// The compressed variants show what compression costs in
+				// the throughput workload; the rest would repeat botrun.
+				tc := c
+				tc.workloads = map[string]bool{"throughput": true}
+				if err := mainWorkloads(ctx, w, tc, p, f, r); err != nil {
+					fail(p, "workloads", err)
+				}
+				continue
+			}
 			if c.workloads["throughput"] || c.workloads["latency"] || c.workloads["memory"] {
 				if err := mainWorkloads(ctx, w, c, p, f, r); err != nil {
 					fail(p, "workloads", err)
@@ -210,8 +223,14 @@ func mainWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *figu
 		if err != nil {
 			return fmt.Errorf("throughput: %w", err)
 		}
+		fmt.Fprintf(os.Stderr, "  throughput %s: %d events (%.0f MB on the wire) in %v: %.0f events/s, %v CPU per event; driver %v per event sending, %v preparing; machine %.0f%% idle\n",
+			p.name, t.Events, float64(t.WireBytes)/1e6, t.Elapsed.Round(time.Millisecond), t.PerSec(), t.CPUPerEvent(),
+			t.LoadCPU/time.Duration(t.Events), t.PrepareCPU/time.Duration(t.Events), 100*t.Idle)
 		f.perSec = append(f.perSec, t.PerSec())
 		f.cpuPerEvent = append(f.cpuPerEvent, float64(t.CPUPerEvent()))
+		if t.Idle >= 0 {
+			f.idle = append(f.idle, t.Idle)
+		}
 		f.loadPerEvent = append(f.loadPerEvent, float64(t.LoadCPU)/float64(t.Events))
 		f.missed = append(f.missed, float64(t.Events-t.Handled))
 		f.peak = append(f.peak, float64(t.PeakRSS))

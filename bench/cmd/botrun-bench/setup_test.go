@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,12 +40,24 @@ func TestBotDirectoryLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, ext := range []string{"lua", "js"} {
-		t.Run(ext, func(t *testing.T) {
+	for _, p := range allPeers {
+		if !p.botrun {
+			continue
+		}
+		ext := p.ext
+		t.Run(p.name, func(t *testing.T) {
 			w := &workspace{root: root, tmp: t.TempDir()}
-			cmd, err := botrunCommand(ext)(w, fixedPlatform{}, startOpts{scripts: 3, watch: true, quiet: true})
+			cmd, err := p.command(w, fixedPlatform{}, startOpts{scripts: 3, watch: true, quiet: true})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Every peer but the zlib variants receives uncompressed JSON.
+			toml, err := os.ReadFile(filepath.Join(cmd.Dir, "botrun.toml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("\ncompress = %t\n", p.zlib); !strings.Contains(string(toml), want) || strings.HasSuffix(p.name, "-zlib") != p.zlib {
+				t.Fatalf("%s: botrun.toml %q lacks %q", p.name, toml, want)
 			}
 			bench, err := os.ReadFile(filepath.Join(cmd.Dir, "bench."+ext))
 			if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/botrun/botrun/bench/load"
@@ -31,6 +32,14 @@ func num(x float64, format string) string {
 	return fmt.Sprintf(format, x)
 }
 
+// percent formats the median of shares (0..1) as a percentage.
+func percent(xs []float64) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.0f%%", 100*med(xs))
+}
+
 // count formats a median count, "0" included; "" when never measured.
 func count(xs []float64) string {
 	if len(xs) == 0 {
@@ -43,7 +52,7 @@ func count(xs []float64) string {
 // same handler language when measured, else the other one.
 func base(fig map[string]*figures, p *peer, pick func(*figures) []float64) float64 {
 	order := []string{"botrun-lua", "botrun-js"}
-	if p.name == "discordjs" || p.name == "botrun-js" {
+	if p.name == "discordjs" || strings.HasPrefix(p.name, "botrun-js") {
 		order = []string{"botrun-js", "botrun-lua"}
 	}
 	for _, n := range order {
@@ -57,16 +66,17 @@ func base(fig map[string]*figures, p *peer, pick func(*figures) []float64) float
 func writeTables(w io.Writer, c config, fig map[string]*figures) {
 	ratioNote := "Ratios divide the peer's figure by botrun's (JS peers by botrun (JS), others by botrun (Lua)); for events/s above 1× is better for the peer, for times and memory below 1× is."
 	if c.workloads["throughput"] {
-		t := load.Table{Title: "Throughput: MESSAGE_CREATE dispatches handled per second", Columns: []string{"peer", "events/s", "ratio to botrun", "CPU per event", "ratio to botrun", "peak RSS", "ratio to botrun", "events per run", "not seen by the handler", "dispatch data", "emulator CPU per event"}}
+		t := load.Table{Title: "Throughput: MESSAGE_CREATE dispatches handled per second", Columns: []string{"peer", "events/s", "ratio to botrun", "CPU per event", "ratio to botrun", "peak RSS", "ratio to botrun", "events per run", "not seen by the handler", "dispatch data", "emulator CPU per event", "machine idle"}}
 		for _, p := range c.peers {
 			f := fig[p.name]
 			t.Rows = append(t.Rows, []string{p.label,
 				num(med(f.perSec), "%.0f"), load.Ratio(med(f.perSec), base(fig, p, func(f *figures) []float64 { return f.perSec })),
 				dur(med(f.cpuPerEvent)), load.Ratio(med(f.cpuPerEvent), base(fig, p, func(f *figures) []float64 { return f.cpuPerEvent })),
 				load.MiB(med(f.peak)), load.Ratio(med(f.peak), base(fig, p, func(f *figures) []float64 { return f.peak })),
-				num(float64(f.events), "%.0f"), count(f.missed), num(med(f.frame), "%.0f B"), dur(med(f.loadPerEvent))})
+				num(float64(f.events), "%.0f"), count(f.missed), num(med(f.frame), "%.0f B"), dur(med(f.loadPerEvent)), percent(f.idle)})
 		}
 		t.Write(w)
+		fmt.Fprintln(w, "\nTransport: every peer receives uncompressed JSON (discord.js's default; botrun with `compress = false`) except the rows marked zlib-stream. Events/s run from the first byte of a burst prepared before the clock starts to the final reply; the emulator's CPU per event is what sending it cost the driver process, and machine idle is the share of all cores' time that was idle meanwhile (near 0%: the machine, not the bot, was the limit).")
 	}
 	if c.workloads["latency"] {
 		t := load.Table{Title: fmt.Sprintf("Latency: %d \"!ping\"/s for %v, dispatch queued → reply received", c.rate, c.latencyFor), Columns: []string{"peer", "p50", "p99", "ratio (p99) to botrun", "max", "unanswered"}}
