@@ -65,8 +65,8 @@ func (c *converter) toGo(v lua.LValue, depth int) (any, error) {
 		if vw, ok := v.Value.(*view); ok {
 			raw := vw.rawJSON()
 			if raw == nil {
-				if vw.obj != nil {
-					return vw.obj, nil
+				if vw.ob != nil {
+					return vw.ob.obj, nil
 				}
 				return nil, nil
 			}

@@ -81,9 +81,10 @@ func (s *script) eventView(d *engine.Delivery) lua.LValue {
 		return s.docValue(root)
 	}
 	b := &rootBox{obj: bindings.Object{Kind: kind, Raw: d.Event.Data}}
-	b.vw = view{v: root, obj: &b.obj}
+	b.st.obj = &b.obj
+	b.vw = view{v: root, ob: &b.st}
 	if kind == bindings.KindInteraction {
-		b.vw.extras = func() map[string]any { return bindings.EventExtras(kind, d.Event.Data) }
+		b.st.extras = func() map[string]any { return bindings.EventExtras(kind, d.Event.Data) }
 	}
 	return s.initBox(&b.viewBox)
 }

@@ -14,14 +14,26 @@ import (
 //
 // A root view may carry an Object: its Kind's methods (msg:reply) and its
 // Extra fields (ix.options) are layered over the data, methods first.
+// Nested views carry nothing else, so that each costs one small
+// allocation.
 type view struct {
-	v      jsondoc.Value
+	v  jsondoc.Value
+	ob *objState // nil for nested data
+}
+
+// objState is what a root view adds over its data.
+type objState struct {
 	obj    *bindings.Object
 	extras func() map[string]any // computed on first use, then cached in extra
 	extra  map[string]any
 	conv   map[string]lua.LValue // converted Extra values, so ix.options is one table
 	// methods is the Object kind's method set, looked up on first use.
 	methods map[string]lua.LValue
+	// lastKey and lastVal are the last data field read:
+	// `msg.author and msg.author.bot` builds the author view once. Views
+	// are immutable, so the same value is as good as a new one.
+	lastKey string
+	lastVal lua.LValue
 }
 
 // maxSafeInt is the largest integer a Lua number (float64) holds exactly.
@@ -34,15 +46,26 @@ type viewBox struct {
 	vw view
 }
 
-// rootBox adds the Object of an event's root view to the same allocation.
-type rootBox struct {
+// objBox is a root view over an Object the caller owns.
+type objBox struct {
 	viewBox
+	st objState
+}
+
+// rootBox is an event's root view and its Object, in one allocation.
+type rootBox struct {
+	objBox
 	obj bindings.Object
 }
 
 func (s *script) newView(v jsondoc.Value, obj *bindings.Object) *lua.LUserData {
-	b := &viewBox{vw: view{v: v, obj: obj}}
-	return s.initBox(b)
+	if obj == nil {
+		b := &viewBox{vw: view{v: v}}
+		return s.initBox(b)
+	}
+	b := &objBox{st: objState{obj: obj}}
+	b.vw = view{v: v, ob: &b.st}
+	return s.initBox(&b.viewBox)
 }
 
 func (s *script) initBox(b *viewBox) *lua.LUserData {
@@ -79,12 +102,13 @@ func toView(v lua.LValue) *view {
 // objectOf returns the Object behind a root view (the receiver of a
 // method call), or nil.
 func (s *script) objectOf(v lua.LValue) *bindings.Object {
-	if vw := toView(v); vw != nil && vw.obj != nil {
-		if vw.extras != nil && vw.extra == nil {
-			vw.extra = vw.extras()
-			vw.obj.Extra = vw.extra
+	if vw := toView(v); vw != nil && vw.ob != nil {
+		ob := vw.ob
+		if ob.extras != nil && ob.extra == nil {
+			ob.extra = ob.extras()
+			ob.obj.Extra = ob.extra
 		}
-		return vw.obj
+		return ob.obj
 	}
 	return nil
 }
@@ -112,10 +136,13 @@ func (s *script) newViewMT() *lua.LTable {
 			L.Push(lua.LString("view"))
 			return 1
 		}
-		if raw := vw.v.Raw(); raw != nil {
+		switch raw := vw.v.Raw(); {
+		case raw != nil:
 			L.Push(lua.LString(raw))
-		} else {
-			L.Push(lua.LString(vw.obj.Kind))
+		case vw.ob != nil:
+			L.Push(lua.LString(vw.ob.obj.Kind))
+		default:
+			L.Push(lua.LString("view"))
 		}
 		return 1
 	}))
@@ -131,20 +158,31 @@ func (s *script) viewIndex(L *lua.LState) int {
 	switch k := L.Get(2).(type) {
 	case lua.LString:
 		key := string(k)
-		if vw.obj != nil {
-			if vw.obj.Kind != "" {
-				if vw.methods == nil {
-					vw.methods = s.methodSet(vw.obj.Kind)
+		if ob := vw.ob; ob != nil {
+			if ob.lastVal != nil && key == ob.lastKey {
+				L.Push(ob.lastVal)
+				return 1
+			}
+			if ob.obj.Kind != "" {
+				if ob.methods == nil {
+					ob.methods = s.methodSet(ob.obj.Kind)
 				}
-				if m, ok := vw.methods[key]; ok {
+				if m, ok := ob.methods[key]; ok {
 					L.Push(m)
 					return 1
 				}
 			}
-			if v, ok := s.extraField(vw, key); ok {
+			if v, ok := s.extraField(ob, key); ok {
 				L.Push(v)
 				return 1
 			}
+			if f, ok := vw.v.Get(key); ok {
+				v := s.docValue(f)
+				ob.lastKey, ob.lastVal = key, v
+				L.Push(v)
+				return 1
+			}
+			return 0
 		}
 		if f, ok := vw.v.Get(key); ok {
 			L.Push(s.docValue(f))
@@ -162,26 +200,26 @@ func (s *script) viewIndex(L *lua.LState) int {
 	return 0
 }
 
-func (s *script) extraField(vw *view, key string) (lua.LValue, bool) {
-	if vw.extra == nil && vw.extras != nil {
-		vw.extra = vw.extras()
-		vw.obj.Extra = vw.extra
+func (s *script) extraField(ob *objState, key string) (lua.LValue, bool) {
+	if ob.extra == nil && ob.extras != nil {
+		ob.extra = ob.extras()
+		ob.obj.Extra = ob.extra
 	}
-	if vw.extra == nil && vw.obj.Extra != nil {
-		vw.extra = vw.obj.Extra
+	if ob.extra == nil && ob.obj.Extra != nil {
+		ob.extra = ob.obj.Extra
 	}
-	raw, ok := vw.extra[key]
+	raw, ok := ob.extra[key]
 	if !ok {
 		return nil, false
 	}
-	if v, ok := vw.conv[key]; ok {
+	if v, ok := ob.conv[key]; ok {
 		return v, true
 	}
 	v := s.toLua(raw)
-	if vw.conv == nil {
-		vw.conv = map[string]lua.LValue{}
+	if ob.conv == nil {
+		ob.conv = map[string]lua.LValue{}
 	}
-	vw.conv[key] = v
+	ob.conv[key] = v
 	return v, true
 }
 
