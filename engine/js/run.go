@@ -81,6 +81,7 @@ type entry struct {
 func (s *script) enter(inv *invocation) entry {
 	e := entry{prev: s.cur}
 	s.cur = inv
+	s.lendStack()
 	rem := inv.budget.Begin()
 	s.guard.arm()
 	e.bt = s.takeBudgetTimer(&inv.budget, inv.what, rem)
@@ -99,6 +100,7 @@ func (s *script) exit(inv *invocation, e entry, err error) {
 		resetStacks(s.vm)
 	}
 	inv.budget.End()
+	s.reclaimStack()
 	s.cur = e.prev
 	s.flushRejections(inv)
 }

@@ -47,6 +47,8 @@ type script struct {
 	idleTimer *budgetTimer   // the budget timer between runs, nil while one runs; loop goroutine only
 	spareInv  *invocation    // a finished handler invocation to reuse; loop goroutine only
 	argBuf    []goja.Value   // handler arguments, lent by takeArgs; loop goroutine only
+	stack     *[]goja.Value  // goja's value stack field (see vmstack.go); nil: not lent
+	stackBuf  []goja.Value   // the stack lent to goja while the VM runs
 
 	filesMu sync.Mutex // guards files: require appends, the runner reads
 	files   []string

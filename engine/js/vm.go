@@ -23,6 +23,9 @@ func (s *script) maxStack() int { return s.lim.CallStack * stackPerFrame }
 func (s *script) setupVM() {
 	vm := goja.New()
 	s.vm = vm
+	if s.stack = vmStack(vm); s.stack != nil {
+		s.stackBuf = make([]goja.Value, 0, lentStackSize)
+	}
 	s.syntaxErrs = map[*goja.Object]*engine.ScriptError{}
 	vm.SetMaxCallStackSize(s.maxStack())
 	if s.opts.now != nil {
