@@ -2,10 +2,11 @@ package gateway
 
 import (
 	"bytes"
-	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // zlibSuffix ends every message of a zlib-stream connection (Z_SYNC_FLUSH).
@@ -16,24 +17,32 @@ const windowSize = 32 << 10
 // zlibStream inflates Discord's zlib-stream transport: one deflate stream
 // for the whole connection, cut into messages at sync-flush points.
 //
-// After a sync flush the deflate stream is byte aligned at a block boundary,
-// and the only state the next block can depend on is the last 32 KiB of
-// output. So each complete message is inflated by a reader reset onto just
-// that message's bytes with the previous window as preset dictionary; the
-// reader runs out of input exactly at the flush, which is the expected end.
-// This keeps decoding synchronous (no goroutine, no pipe) and every message
-// independent of how frames were split.
+// One inflater reads the whole stream, fed one message's bytes at a time.
+// A sync flush ends with an empty stored block, the last thing the inflater
+// reads of a message, and this inflater hands out its output exactly there
+// (not at the end of every block, as compress/flate does); so once a Read
+// returns with the message's input used up, the message is complete and
+// the inflater waits at a block boundary for the next one. Nothing is
+// copied or reset between messages, and decoding stays synchronous (no
+// goroutine, no pipe).
+//
+// If the inflater does run out of input (a flush that adds nothing new to
+// its output, a stream cut short), its error sticks; it is then reset onto
+// the next message with the last 32 KiB of output, kept in hist, as its
+// dictionary. After a sync flush that window is all the next block can
+// refer to.
 type zlibStream struct {
-	buf     []byte // frames received since the last complete message
-	hist    []byte // inflated output; its last 32 KiB are the window
+	buf     []byte // frames of a message received in pieces
 	started bool   // zlib header consumed
 	fr      io.ReadCloser
-	maxOut  int // bound on one inflated message
-	maxIn   int // bound on buffered compressed input
-	out     bytes.Buffer
-	src     bytes.Reader // reset onto each message's input
-	scratch []byte       // inflate buffer reused across messages
-	ww      windowWriter
+	src     bytes.Reader // the current message's compressed bytes
+	broken  bool         // fr ran out of input or failed: reset it before reading on
+	maxOut  int          // bound on one inflated message
+	maxIn   int          // bound on buffered compressed input
+
+	// hist is the inflated output: at least the stream's last 32 KiB, and
+	// the message being inflated. The inflater writes straight into it.
+	hist []byte
 }
 
 func newZlibStream(maxMessage int) *zlibStream {
@@ -48,44 +57,24 @@ var errSkipped = errors.New("message over the size limit skipped")
 // beyond any sane bound; the stream cannot continue.
 var errZlibTooLarge = errors.New("zlib-stream: message too large")
 
-// windowWriter collects one inflated message up to max bytes and keeps the
-// stream's 32 KiB window current whether or not the message is kept.
-type windowWriter struct {
-	z     *zlibStream
-	total int
-	over  bool
-}
-
-func (w *windowWriter) Write(p []byte) (int, error) {
-	w.total += len(p)
-	if w.total > 8*w.z.maxOut+windowSize {
-		return 0, errZlibTooLarge
-	}
-	w.z.hist = appendHist(w.z.hist, p)
-	if !w.over {
-		if w.z.out.Len()+len(p) > w.z.maxOut {
-			w.over = true
-			w.z.out.Reset()
-		} else {
-			w.z.out.Write(p)
-		}
-	}
-	return len(p), nil
-}
-
-// feed adds one WebSocket frame. It returns the inflated message once a
-// frame ends with the sync-flush suffix, nil while more frames are needed.
-// An error means the stream is corrupt and the connection must be dropped.
+// feed adds one WebSocket frame, which is not kept after feed returns. It
+// returns the inflated message (a slice of its own) once a frame ends with
+// the sync-flush suffix, nil while more frames are needed. An error other
+// than errSkipped means the stream is corrupt and the connection must be
+// dropped.
 func (z *zlibStream) feed(frame []byte) ([]byte, error) {
 	if len(z.buf)+len(frame) > z.maxIn {
 		return nil, errZlibTooLarge
 	}
-	z.buf = append(z.buf, frame...)
-	if !bytes.HasSuffix(z.buf, zlibSuffix) {
-		return nil, nil
+	in := frame
+	if len(z.buf) > 0 || !bytes.HasSuffix(frame, zlibSuffix) {
+		z.buf = append(z.buf, frame...)
+		if !bytes.HasSuffix(z.buf, zlibSuffix) {
+			return nil, nil
+		}
+		in = z.buf
+		z.buf = z.buf[:0]
 	}
-	in := z.buf
-	z.buf = z.buf[:0]
 	if !z.started {
 		if len(in) < 2 {
 			return nil, errors.New("zlib-stream: short header")
@@ -101,57 +90,83 @@ func (z *zlibStream) feed(frame []byte) ([]byte, error) {
 		z.started = true
 	}
 	z.src.Reset(in)
-	if z.fr == nil {
-		z.fr = flate.NewReaderDict(&z.src, z.window())
-	} else if err := z.fr.(flate.Resetter).Reset(&z.src, z.window()); err != nil {
-		return nil, fmt.Errorf("zlib-stream: %w", err)
+	switch {
+	case z.fr == nil:
+		z.fr = flate.NewReader(&z.src)
+	case z.broken:
+		if err := z.fr.(flate.Resetter).Reset(&z.src, z.window()); err != nil {
+			return nil, fmt.Errorf("zlib-stream: %w", err)
+		}
+		z.broken = false
 	}
-	z.out.Reset()
-	// the dictionary was copied by Reset, so the writer may move the
-	// window on while inflating
-	z.ww = windowWriter{z: z}
-	ww := &z.ww
-	err := z.inflate(ww)
-	if errors.Is(err, errZlibTooLarge) {
+	start, err := z.inflate()
+	if err != nil {
 		return nil, err
 	}
-	// Running out of input at the flush point is the normal end; io.EOF
-	// means the server finished the stream with a final block.
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("zlib-stream: %w", err)
-	}
-	if ww.over {
+	if start < 0 {
 		return nil, errSkipped
 	}
-	out := z.out.Bytes()
-	msg := make([]byte, len(out))
-	copy(msg, out)
-	return msg, nil
+	return bytes.Clone(z.hist[start:]), nil
 }
 
-// inflate copies the reader's output to w like io.Copy, but through a
-// buffer kept across messages: io.Copy would allocate 32 KiB per message,
-// which at thousands of events per second dominated the garbage collector's
-// work.
-func (z *zlibStream) inflate(w io.Writer) error {
-	if z.scratch == nil {
-		z.scratch = make([]byte, 8<<10)
+// inflate reads the current message's output onto the end of hist and
+// returns where in hist it starts, or -1 when it was over maxOut and was
+// not kept.
+func (z *zlibStream) inflate() (start int, err error) {
+	if z.hist == nil {
+		z.hist = make([]byte, 0, histSize)
 	}
+	start = len(z.hist)
+	total := 0
 	for {
-		n, err := z.fr.Read(z.scratch)
-		if n > 0 {
-			if _, werr := w.Write(z.scratch[:n]); werr != nil {
-				return werr
-			}
+		if cap(z.hist)-len(z.hist) <= windowSize {
+			// A read into more than 32 KiB always takes all the output the
+			// inflater holds, so none is left behind when the input ends.
+			start = z.makeRoom(start)
 		}
-		if err == io.EOF {
-			// io.Copy reports a clean end as nil
-			return nil
+		n, err := z.fr.Read(z.hist[len(z.hist):cap(z.hist)])
+		z.hist = z.hist[:len(z.hist)+n]
+		total += n
+		if total > 8*z.maxOut+windowSize {
+			return 0, errZlibTooLarge
+		}
+		if start >= 0 && total > z.maxOut {
+			start = -1 // keep inflating for the window's sake only
 		}
 		if err != nil {
-			return err
+			z.broken = true
+			// Running out of input at the flush point ends the message;
+			// io.EOF means the server finished the stream with a final
+			// block.
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				return start, nil
+			}
+			return 0, fmt.Errorf("zlib-stream: %w", err)
+		}
+		if z.src.Len() == 0 {
+			return start, nil
 		}
 	}
+}
+
+// makeRoom frees more than 32 KiB at the end of hist, keeping the window
+// and the current message's output from start (-1: none kept), and returns
+// the message's new start.
+func (z *zlibStream) makeRoom(start int) int {
+	keep := max(0, len(z.hist)-windowSize)
+	if start >= 0 {
+		keep = min(keep, start)
+	}
+	n := copy(z.hist, z.hist[keep:])
+	z.hist = z.hist[:n]
+	if start >= 0 {
+		start -= keep
+	}
+	if cap(z.hist)-n <= windowSize {
+		// a message larger than the buffer: grow it, up to about maxOut
+		z.hist = append(z.hist[:cap(z.hist)], make([]byte, cap(z.hist))...)[:n]
+	}
+	return start
 }
 
 // window is the last 32 KiB of inflated output.
@@ -159,23 +174,7 @@ func (z *zlibStream) window() []byte {
 	return z.hist[len(z.hist)-min(len(z.hist), windowSize):]
 }
 
-// histSize is the capacity of the history buffer: the window moves to its
-// front only when output reaches the end, so keeping the window current
-// copies each inflated byte about once more instead of shifting 32 KiB on
-// every message.
+// histSize is the initial capacity of hist: the window moves to its front
+// only when output reaches the end, so keeping it costs about one extra
+// copy of every third inflated byte.
 const histSize = 4 * windowSize
-
-func appendHist(h, out []byte) []byte {
-	if len(out) >= windowSize {
-		return append(h[:0], out[len(out)-windowSize:]...)
-	}
-	if h == nil {
-		h = make([]byte, 0, histSize)
-	}
-	if len(h)+len(out) > cap(h) {
-		keep := min(len(h), windowSize-len(out))
-		copy(h, h[len(h)-keep:])
-		h = h[:keep]
-	}
-	return append(h, out...)
-}

@@ -79,6 +79,80 @@ func TestZlibStreamRejectsCorruptAndOversized(t *testing.T) {
 	}
 }
 
+// An empty message (a flush with nothing new) leaves the inflater with no
+// output to hand out at the flush; it must still pick up the stream where
+// it stopped, back-references into earlier messages included.
+func TestZlibStreamEmptyFlush(t *testing.T) {
+	long := strings.Repeat("botrun zlib-stream ", 300)
+	msgs := []string{long, "", "", long + "!", "x", ""}
+	z := newZlibStream(1 << 20)
+	for i, c := range zlibStreamOf(t, msgs) {
+		got, err := z.feed(c)
+		if err != nil || got == nil || string(got) != msgs[i] {
+			t.Fatalf("message %d: %q %v", i, got, err)
+		}
+	}
+}
+
+// FuzzZlibStreamRoundTrip compresses fuzzed messages the way a server
+// would, at every compression level, and checks that each one comes back
+// whole however the frames are split.
+func FuzzZlibStreamRoundTrip(f *testing.F) {
+	f.Add([]byte(`{"op":0,"s":1,"t":"MESSAGE_CREATE","d":{"content":"hi"}}`), uint8(6), uint16(0), uint8(3))
+	f.Add([]byte(strings.Repeat("abcdefgh", 5000)), uint8(0), uint16(700), uint8(2))
+	f.Add([]byte(strings.Repeat("\xff\x00 random-ish", 3000)), uint8(1), uint16(40000), uint8(7))
+	f.Add([]byte("a"), uint8(9), uint16(1), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, level uint8, cut uint16, split uint8) {
+		// cut data into messages of about cut bytes, repeating it so later
+		// messages refer back to earlier ones
+		size := max(int(cut)%(len(data)+1)+1, len(data)/16)
+		var msgs []string
+		for rep := range 3 {
+			for i := 0; i < len(data); i += size {
+				msgs = append(msgs, string(data[i:min(len(data), i+size)]))
+			}
+			if rep == 0 {
+				msgs = append(msgs, "")
+			}
+		}
+		var buf bytes.Buffer
+		zw, err := zlib.NewWriterLevel(&buf, int(level)%11-2) // -2 (Huffman only) to 9
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := newZlibStream(1 << 20)
+		parts := int(split)%4 + 1
+		for i, m := range msgs {
+			zw.Write([]byte(m))
+			zw.Flush()
+			chunk := bytes.Clone(buf.Bytes())
+			buf.Reset()
+			var got []byte
+			for p := 0; len(chunk) > 0; p++ {
+				n := len(chunk)
+				if p < parts-1 {
+					n = (len(chunk) + parts - 1) / parts
+				}
+				out, err := z.feed(chunk[:n])
+				chunk = chunk[n:]
+				if err != nil {
+					t.Fatalf("message %d: %v", i, err)
+				}
+				if out != nil && len(chunk) > 0 {
+					// A frame that happens to end in the flush marker's bytes
+					// cannot be told from a message's end; a server sends
+					// each message whole or splits it where it likes.
+					return
+				}
+				got = out
+			}
+			if string(got) != m {
+				t.Fatalf("message %d: got %d bytes, want %d", i, len(got), len(m))
+			}
+		}
+	})
+}
+
 func FuzzZlibStream(f *testing.F) {
 	for _, c := range zlibMessages(f, []string{`{"op":10,"d":{"heartbeat_interval":41250}}`, `{"op":11}`}) {
 		f.Add(c, 3)
@@ -99,6 +173,10 @@ func FuzzZlibStream(f *testing.F) {
 				t.Fatalf("output %d over the limit", len(out))
 			}
 			data = data[n:]
+		}
+		// whatever came before, one more message ends cleanly or fails
+		if out, err := z.feed(zlibSuffix); len(out) > 1<<16 {
+			t.Fatalf("output %d over the limit (%v)", len(out), err)
 		}
 	})
 }
