@@ -35,8 +35,10 @@ type readResult struct {
 	err error
 }
 
-// read pumps frames (inflating zlib-stream, skipping malformed ones) from the socket until it fails or done closes.
-func (s *shard) read(ws *websocket.Conn, out chan<- readResult, done <-chan struct{}) {
+// read pumps frames (inflating zlib-stream, skipping malformed ones) from
+// the socket until it fails or done closes. Heartbeat ACKs go straight to
+// hb, so that they are seen however many dispatches wait to be handled.
+func (s *shard) read(ws *websocket.Conn, out chan<- readResult, done <-chan struct{}, hb *heartbeat) {
 	var z *zlibStream
 	if !s.m.cfg.DisableCompression {
 		z = newZlibStream(s.m.cfg.MaxMessageSize)
@@ -71,9 +73,26 @@ func (s *shard) read(ws *websocket.Conn, out chan<- readResult, done <-chan stru
 			s.m.log.Warn("gateway: malformed frame ignored", "shard", s.id, "err", err, "bytes", len(data))
 			continue
 		}
+		hb.reads.Add(1)
+		if f.Op == opHeartbeatACK {
+			hb.ack()
+			continue
+		}
 		select {
 		case out <- readResult{f: f}:
+			continue
+		default:
+		}
+		// The buffer is full: the state machine is behind, or held back by
+		// the host (back-pressure). Until it takes this frame nothing more
+		// is read, ACKs included, which the heartbeat must know.
+		hb.stalls.Add(1)
+		hb.stalled.Store(true)
+		select {
+		case out <- readResult{f: f}:
+			hb.stalled.Store(false)
 		case <-done:
+			hb.stalled.Store(false)
 			return
 		}
 	}

@@ -22,7 +22,7 @@ func (s *shard) connect(ctx context.Context) outcome {
 	if resuming && s.resumeURL != "" {
 		target = s.resumeURL
 	}
-	cn := &connection{s: s, cfg: cfg, log: s.m.log, resuming: resuming, acked: true}
+	cn := &connection{s: s, cfg: cfg, log: s.m.log, resuming: resuming}
 	if !resuming {
 		if s.after != nil {
 			select {
@@ -74,6 +74,7 @@ func (s *shard) connect(ctx context.Context) outcome {
 		return outcome{reason: "dial: " + err.Error()}
 	}
 	cn.c = &conn{ws: ws, lim: newSendLimiter(cfg.SendLimit, cfg.SendReserve, cfg.SendWindow, cfg.Now)}
+	cn.hb = newHeartbeat(s, cn.c, cfg.Now)
 	// Buffered so that under load the reader inflates and decodes the next
 	// frames while this goroutine handles one, and neither parks and wakes
 	// the other for every event. Frames left in the buffer when the
@@ -85,9 +86,10 @@ func (s *shard) connect(ctx context.Context) outcome {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		s.read(ws, frames, done)
+		s.read(ws, frames, done, cn.hb)
 	}()
 	defer func() {
+		cn.hb.end()
 		close(done)
 		ws.Close()
 		wg.Wait()
@@ -110,14 +112,10 @@ type connection struct {
 
 	identHeld bool // holding the shard's identify slot
 
-	helloT   *time.Timer
-	hb       *time.Timer
-	hbC      <-chan time.Time // nil until Hello
-	interval time.Duration
-	acked    bool // the last heartbeat was acknowledged
-	acks     int
-	lastBeat time.Time
-	ready    bool // READY or RESUMED arrived
+	helloT *time.Timer
+	hb     *heartbeat
+	hello  bool // Hello arrived and the heartbeat runs
+	ready  bool // READY or RESUMED arrived
 }
 
 func (cn *connection) releaseIdent(sent bool) {
@@ -127,29 +125,12 @@ func (cn *connection) releaseIdent(sent bool) {
 	}
 }
 
-func (cn *connection) healthy() bool { return cn.ready && cn.acks > 0 }
-
-func (cn *connection) beat() error {
-	var d any
-	if cn.s.seq > 0 {
-		d = cn.s.seq
-	}
-	b, _ := encodeFrame(opHeartbeat, d)
-	cn.c.lim.heartbeat()
-	cn.lastBeat = cn.cfg.Now()
-	cn.acked = false
-	return cn.c.write(b)
-}
+func (cn *connection) healthy() bool { return cn.ready && cn.hb.acks.Load() > 0 }
 
 func (cn *connection) loop(ctx context.Context, frames <-chan readResult) outcome {
 	cfg, c := cn.cfg, cn.c
 	cn.helloT = time.NewTimer(cfg.HelloTimeout)
 	defer cn.helloT.Stop()
-	defer func() {
-		if cn.hb != nil {
-			cn.hb.Stop()
-		}
-	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -169,29 +150,19 @@ func (cn *connection) loop(ctx context.Context, frames <-chan readResult) outcom
 			c.close(4000, "no hello")
 			return outcome{reason: "no Hello within " + cfg.HelloTimeout.String()}
 
-		case <-cn.hbC:
-			// an ACK may already be waiting in frames: select picks among
-			// ready cases at random, so take what has arrived first
-			for drained := false; !cn.acked && !drained; {
-				select {
-				case r := <-frames:
-					if o, done := cn.handle(ctx, r); done {
-						return o
-					}
-				default:
-					drained = true
-				}
-			}
-			if !cn.acked {
-				c.close(4000, "zombie connection")
-				return outcome{reason: "no heartbeat ACK since the last heartbeat (zombie connection)", healthy: cn.healthy()}
-			}
-			if err := cn.beat(); err != nil {
-				return outcome{reason: "write heartbeat: " + err.Error(), healthy: cn.healthy()}
-			}
-			cn.hb.Reset(cn.interval)
+		case reason := <-cn.hb.fail:
+			return outcome{reason: reason, healthy: cn.healthy()}
 
 		case r := <-frames:
+			if r.err != nil {
+				// a heartbeat that gave up closed the socket: its reason
+				// is the better one
+				select {
+				case reason := <-cn.hb.fail:
+					return outcome{reason: reason, healthy: cn.healthy()}
+				default:
+				}
+			}
 			if o, done := cn.handle(ctx, r); done {
 				return o
 			}
@@ -214,16 +185,11 @@ func (cn *connection) handle(ctx context.Context, r readResult) (o outcome, done
 		return cn.onDispatch(f)
 
 	case opHeartbeat:
-		if err := cn.beat(); err != nil {
+		if err := cn.hb.beat(); err != nil {
 			return outcome{reason: "write heartbeat: " + err.Error(), healthy: cn.healthy()}, true
 		}
 
-	case opHeartbeatACK:
-		cn.acked = true
-		cn.acks++
-		if !cn.lastBeat.IsZero() {
-			s.latency.Store(int64(cn.cfg.Now().Sub(cn.lastBeat)))
-		}
+	// opHeartbeatACK is taken by the read pump (heartbeat.ack)
 
 	case opReconnect:
 		c.close(4000, "reconnect requested")
@@ -261,7 +227,7 @@ func (cn *connection) handle(ctx context.Context, r readResult) (o outcome, done
 
 func (cn *connection) onHello(ctx context.Context, f frame) (outcome, bool) {
 	s, c := cn.s, cn.c
-	if cn.hbC != nil {
+	if cn.hello {
 		cn.log.Warn("gateway: second Hello ignored", "shard", s.id)
 		return outcome{}, false
 	}
@@ -272,11 +238,10 @@ func (cn *connection) onHello(ctx context.Context, f frame) (outcome, bool) {
 		c.close(4000, "bad hello")
 		return outcome{reason: "Hello without a valid heartbeat_interval"}, true
 	}
-	cn.interval = time.Duration(h.Interval * float64(time.Millisecond))
+	interval := time.Duration(h.Interval * float64(time.Millisecond))
 	cn.helloT.Stop()
-	cn.acked = true // never carry ACK state over from a previous connection
-	cn.hb = time.NewTimer(time.Duration(cn.cfg.Rand() * float64(cn.interval)))
-	cn.hbC = cn.hb.C
+	cn.hello = true
+	cn.hb.start(time.Duration(cn.cfg.Rand()*float64(interval)), interval)
 	var err error
 	if cn.resuming {
 		err = s.sendResume(ctx, c, cn.token)
