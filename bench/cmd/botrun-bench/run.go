@@ -105,6 +105,7 @@ func checkAll(ctx context.Context, w *workspace, peers []*peer) error {
 type figures struct {
 	perSec, cpuPerEvent, peak, frame []float64
 	loadPerEvent, missed, idle       []float64
+	cores                            []float64 // bot CPU time / elapsed in the throughput run
 	p50, p99, pmax, lost             []float64
 	idle1, idle100                   []float64
 	ready200, answer200              []float64
@@ -228,6 +229,7 @@ func mainWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *figu
 			t.LoadCPU/time.Duration(t.Events), t.PrepareCPU/time.Duration(t.Events), 100*t.Idle)
 		f.perSec = append(f.perSec, t.PerSec())
 		f.cpuPerEvent = append(f.cpuPerEvent, float64(t.CPUPerEvent()))
+		f.cores = append(f.cores, t.CPU.Seconds()/t.Elapsed.Seconds())
 		if t.Idle >= 0 {
 			f.idle = append(f.idle, t.Idle)
 		}

@@ -66,17 +66,17 @@ func base(fig map[string]*figures, p *peer, pick func(*figures) []float64) float
 func writeTables(w io.Writer, c config, fig map[string]*figures) {
 	ratioNote := "Ratios divide the peer's figure by botrun's (JS peers by botrun (JS), others by botrun (Lua)); for events/s above 1× is better for the peer, for times and memory below 1× is."
 	if c.workloads["throughput"] {
-		t := load.Table{Title: "Throughput: MESSAGE_CREATE dispatches handled per second", Columns: []string{"peer", "events/s", "ratio to botrun", "CPU per event", "ratio to botrun", "peak RSS", "ratio to botrun", "events per run", "not seen by the handler", "dispatch data", "emulator CPU per event", "machine idle"}}
+		t := load.Table{Title: "Throughput: MESSAGE_CREATE dispatches handled per second", Columns: []string{"peer", "events/s", "ratio to botrun", "CPU per event", "ratio to botrun", "peak RSS", "ratio to botrun", "events per run", "not seen by the handler", "dispatch data", "bot's cores in use", "emulator CPU per event", "machine idle"}}
 		for _, p := range c.peers {
 			f := fig[p.name]
 			t.Rows = append(t.Rows, []string{p.label,
 				num(med(f.perSec), "%.0f"), load.Ratio(med(f.perSec), base(fig, p, func(f *figures) []float64 { return f.perSec })),
 				dur(med(f.cpuPerEvent)), load.Ratio(med(f.cpuPerEvent), base(fig, p, func(f *figures) []float64 { return f.cpuPerEvent })),
 				load.MiB(med(f.peak)), load.Ratio(med(f.peak), base(fig, p, func(f *figures) []float64 { return f.peak })),
-				num(float64(f.events), "%.0f"), count(f.missed), num(med(f.frame), "%.0f B"), dur(med(f.loadPerEvent)), percent(f.idle)})
+				num(float64(f.events), "%.0f"), count(f.missed), num(med(f.frame), "%.0f B"), num(med(f.cores), "%.2f"), dur(med(f.loadPerEvent)), percent(f.idle)})
 		}
 		t.Write(w)
-		fmt.Fprintln(w, "\nTransport: every peer receives uncompressed JSON (discord.js's default; botrun with `compress = false`) except the rows marked zlib-stream. Events/s run from the first byte of a burst prepared before the clock starts to the final reply; the emulator's CPU per event is what sending it cost the driver process, and machine idle is the share of all cores' time that was idle meanwhile (near 0%: the machine, not the bot, was the limit).")
+		fmt.Fprintln(w, "\nTransport: every peer receives uncompressed JSON (discord.js's default; botrun with `compress = false`) except the rows marked zlib-stream. Events/s run from the first byte of a burst prepared before the clock starts to the final reply; the emulator's CPU per event is what sending it cost the driver process, and machine idle is the share of all cores' time that was idle meanwhile. A bot using less than a core of CPU while the machine has no idle time was held back by other work on the machine; its CPU per event is then the steadier figure.")
 	}
 	if c.workloads["latency"] {
 		t := load.Table{Title: fmt.Sprintf("Latency: %d \"!ping\"/s for %v, dispatch queued → reply received", c.rate, c.latencyFor), Columns: []string{"peer", "p50", "p99", "ratio (p99) to botrun", "max", "unanswered"}}
