@@ -16,15 +16,28 @@ import (
 func (s *script) installBindings() {
 	L := s.L
 	g := L.G.Global
+	// Namespace tables are made for their number of entries: an unsized
+	// table reserves room for 32 of each kind (~3 KB).
+	entries := map[string]map[string]bool{} // namespace → its distinct keys
+	for _, f := range bindings.Globals() {
+		parts := strings.Split(f.Name, ".")
+		for k := 1; k < len(parts); k++ {
+			ns := strings.Join(parts[:k], ".")
+			if entries[ns] == nil {
+				entries[ns] = map[string]bool{}
+			}
+			entries[ns][parts[k]] = true
+		}
+	}
 	for _, f := range bindings.Globals() {
 		fn := s.function(f, "")
 		s.funcs[f.Name] = fn
 		parts := strings.Split(f.Name, ".")
 		tbl := g
-		for _, p := range parts[:len(parts)-1] {
+		for i, p := range parts[:len(parts)-1] {
 			next, ok := tbl.RawGetString(p).(*lua.LTable)
 			if !ok {
-				next = L.NewTable()
+				next = L.CreateTable(0, len(entries[strings.Join(parts[:i+1], ".")]))
 				tbl.RawSetString(p, next)
 			}
 			tbl = next
@@ -36,10 +49,10 @@ func (s *script) installBindings() {
 
 	bot, ok := g.RawGetString("bot").(*lua.LTable)
 	if !ok {
-		bot = L.NewTable()
+		bot = L.CreateTable(0, 0)
 		g.RawSetString("bot", bot)
 	}
-	botMT := L.NewTable()
+	botMT := L.CreateTable(0, 1)
 	botMT.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		key := L.CheckString(2)
 		if s.bs.Host == nil || s.bs.Host.Bot == nil {
@@ -247,7 +260,7 @@ func (s *script) errorValue(err error, loc string) lua.LValue {
 }
 
 func (s *script) newErrorMT() *lua.LTable {
-	mt := s.L.NewTable()
+	mt := s.L.CreateTable(0, 1)
 	mt.RawSetString("__tostring", s.L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
 		str := func(k string) string { return lua.LVAsString(t.RawGetString(k)) }

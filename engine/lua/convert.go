@@ -240,7 +240,7 @@ func numberText(t string) lua.LValue {
 // view.
 func (s *script) jsonTable() *lua.LTable {
 	L := s.L
-	t := L.NewTable()
+	t := L.CreateTable(0, 5)
 	t.RawSetString("encode", L.NewFunction(func(L *lua.LState) int {
 		c := s.newConverter("json.encode")
 		v, err := c.toGo(L.Get(1), 0)

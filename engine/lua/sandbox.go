@@ -31,7 +31,7 @@ func (s *script) newState() error {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       s.limits.CallStack,
-		RegistrySize:        min(256, regMax),
+		RegistrySize:        min(128, regMax), // grows by RegistryGrowStep; 128 is gopher-lua's floor
 		RegistryMaxSize:     regMax,
 		RegistryGrowStep:    128,
 		MinimizeStackMemory: true,
@@ -58,7 +58,7 @@ func (s *script) newState() error {
 	}
 	// os keeps only the clock functions: no execute, getenv, exit, files.
 	fullOS := L.GetGlobal("os").(*lua.LTable)
-	os := L.NewTable()
+	os := L.CreateTable(0, 4)
 	for _, name := range []string{"time", "clock", "date", "difftime"} {
 		os.RawSetString(name, fullOS.RawGetString(name))
 	}
@@ -80,8 +80,8 @@ func (s *script) newState() error {
 	s.mark = L.NewUserData()
 	s.viewMT = s.newViewMT()
 	s.errMT = s.newErrorMT()
-	s.arrayMT = L.NewTable()
-	s.objMT = L.NewTable()
+	s.arrayMT = L.CreateTable(0, 0)
+	s.objMT = L.CreateTable(0, 0)
 
 	if err := s.runPrelude(); err != nil {
 		return err
@@ -113,7 +113,7 @@ func (s *script) runPrelude() error {
 		}
 		return rawCreate(L)
 	}))
-	hooks := L.NewTable()
+	hooks := L.CreateTable(0, 5)
 	hooks.RawSetString("mark", s.mark)
 	hooks.RawSetString("resume", L.NewFunction(s.resumeHook(rawResume)))
 	hooks.RawSetString("interrupted", L.NewFunction(func(L *lua.LState) int {
@@ -144,7 +144,11 @@ var preludeProto = sync.OnceValues(func() (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, err
 	}
-	return lua.Compile(chunk, "=prelude")
+	proto, err := lua.Compile(chunk, "=prelude")
+	if err == nil {
+		compactProto(proto)
+	}
+	return proto, err
 })
 
 // resumeHook wraps coroutine.resume: the resumed coroutine runs under the
@@ -202,6 +206,7 @@ func (s *script) compileSource(src []byte, name string) (*lua.LFunction, error) 
 	if err != nil {
 		return nil, syntaxError(s.unit, name, err, src)
 	}
+	compactProto(proto)
 	return s.L.NewFunctionFromProto(proto), nil
 }
 
@@ -273,6 +278,7 @@ func (s *script) loadText(L *lua.LState, src, name string) int {
 		L.Push(lua.LString(err.Error()))
 		return 2
 	}
+	compactProto(fn.Proto)
 	L.Push(fn)
 	return 1
 }
@@ -280,7 +286,7 @@ func (s *script) loadText(L *lua.LState, src, name string) int {
 // iteratorOf returns the step function the built-in pairs or ipairs hands
 // out, so the replacements can return it for plain tables.
 func iteratorOf(L *lua.LState, fn lua.LValue) lua.LValue {
-	if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, L.NewTable()); err != nil {
+	if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, L.CreateTable(0, 0)); err != nil {
 		panic("lua: " + err.Error()) // built-ins: cannot fail
 	}
 	it := L.Get(-1)

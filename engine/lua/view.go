@@ -115,7 +115,7 @@ func (s *script) objectOf(v lua.LValue) *bindings.Object {
 
 func (s *script) newViewMT() *lua.LTable {
 	L := s.L
-	mt := L.NewTable()
+	mt := L.CreateTable(0, 5)
 	mt.RawSetString("__index", L.NewFunction(s.viewIndex))
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		L.RaiseError("event data is read-only (copy it with json.copy(value) to change it)")
