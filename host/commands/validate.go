@@ -21,10 +21,6 @@ const (
 	maxSafeInt     = 1 << 53
 )
 
-// chatName is the CHAT_INPUT (and option) name rule. Go's regexp counts
-// runes, so {1,32} is 32 characters, not bytes.
-var chatName = regexp.MustCompile(`^[-_'\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
-
 var snowflake = regexp.MustCompile(`^[0-9]{1,20}$`)
 
 // SpecError reports everything wrong with one declared command.
@@ -149,7 +145,7 @@ func (v *validator) command(m map[string]any) {
 
 func (v *validator) chatName(what, name string) {
 	switch {
-	case !chatName.MatchString(name):
+	case !ChatInputName(name):
 		v.addf("%s %q must be 1-%d letters, digits, - _ or ', no spaces", what, name, maxNameLen)
 	case strings.ToLower(name) != name:
 		v.addf("%s %q must be lowercase", what, name)

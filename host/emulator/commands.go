@@ -6,9 +6,10 @@ import (
 	"maps"
 	"net/http"
 	"reflect"
-	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/botrun/botrun/host/commands"
 )
 
 // command is a registered application command. echo is what Discord
@@ -19,8 +20,6 @@ type command struct {
 	typ  int
 	echo map[string]any
 }
-
-var chatInputName = regexp.MustCompile(`^[-_'\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
 
 var commandFields = []string{"name", "name_localizations", "description", "description_localizations", "options",
 	"default_member_permissions", "dm_permission", "type", "nsfw", "integration_types", "contexts"}
@@ -66,7 +65,7 @@ func normalizeCommand(in map[string]any) (map[string]any, map[string]any) {
 		return nil, fieldErrors("name", "BASE_TYPE_REQUIRED", "This field is required")
 	case utf8.RuneCountInString(name) > 32:
 		return nil, fieldErrors("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.")
-	case typ == 1 && (!chatInputName.MatchString(name) || strings.ToLower(name) != name):
+	case typ == 1 && (!commands.ChatInputName(name) || strings.ToLower(name) != name):
 		return nil, fieldErrors("name", "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
 	}
 	desc, _ := c["description"].(string)
@@ -128,7 +127,7 @@ func normalizeOptions(v any, path string) ([]any, map[string]any) {
 			return nil, fieldErrors(p+".type", "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.")
 		}
 		name, _ := o["name"].(string)
-		if !chatInputName.MatchString(name) || strings.ToLower(name) != name {
+		if !commands.ChatInputName(name) || strings.ToLower(name) != name {
 			return nil, fieldErrors(p+".name", "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
 		}
 		if seen[name] {
