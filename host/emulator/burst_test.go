@@ -45,9 +45,10 @@ func TestBurstArrivesExactlyInOrder(t *testing.T) {
 			name = "zlib-stream"
 		}
 		t.Run(name, func(t *testing.T) {
-			s := start(t, Options{})
+			// The client heartbeats once, before the burst.
+			s := start(t, Options{HeartbeatInterval: 100 * time.Millisecond, HeartbeatTimeout: time.Minute})
 			c, _ := connectBurst(t, s, compress)
-			const n = 3000 // more than the resume buffer holds
+			const n = 2100 // more than the resume buffer holds
 			b, err := s.PrepareBurst(ctxTimeout(t), s.ChannelID("general"), n, burstContent)
 			if err != nil {
 				t.Fatal(err)
@@ -270,3 +271,43 @@ func BenchmarkBurst(b *testing.B) {
 }
 
 func isClosed(err error) bool { return strings.Contains(err.Error(), net.ErrClosed.Error()) }
+
+// TestBurstUnsentDoesNotBlockClose: the server shuts down (its cleanup
+// checks for leaked goroutines) with a burst prepared and never sent.
+func TestBurstUnsentDoesNotBlockClose(t *testing.T) {
+	s := start(t, Options{})
+	connectBurst(t, s, true)
+	if _, err := s.PrepareBurst(ctxTimeout(t), s.ChannelID("general"), 10, burstContent); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPrepareBurstGivesUpWithItsContext: a burst whose connection is
+// still busy with earlier frames when the context ends dispatches
+// nothing, and the connection carries on.
+func TestPrepareBurstGivesUpWithItsContext(t *testing.T) {
+	s := start(t, Options{})
+	c, _ := connectBurst(t, s, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// The writer may or may not reach the burst before the cancelled
+	// context is seen; either way the session stays consistent.
+	b, err := s.PrepareBurst(ctx, s.ChannelID("general"), 5, burstContent)
+	next := int64(3)
+	if err == nil {
+		if err := b.Send(ctxTimeout(t)); err != nil {
+			t.Fatal(err)
+		}
+		for range 5 {
+			c.expectDispatch("MESSAGE_CREATE")
+		}
+		next += 5
+	}
+	if _, err := s.InjectMessage(s.ChannelID("general"), "after"); err != nil {
+		t.Fatal(err)
+	}
+	f := c.expectDispatch("MESSAGE_CREATE")
+	if *f.S != next || unmarshal[Message](t, f.D).Content != "after" {
+		t.Fatalf("after the given-up burst: s=%d %s", *f.S, f.D)
+	}
+}
