@@ -463,3 +463,39 @@ end)
 	h.Expect(0, "log INFO poke false cannot resume a coroutine that is waiting for a binding call to finish",
 		"log INFO parked result true true")
 }
+
+// A handler's coroutine goes back to a pool when the handler returns; a
+// script that kept it (coroutine.running) cannot resume it later, while it
+// is idle in the pool or running another handler.
+func TestKeptHandlerCoroutineCannotBeResumed(t *testing.T) {
+	dir := botDir(t, map[string]string{"k.lua": `
+local kept
+on("MESSAGE_CREATE", function(m)
+  if m.content == "wait" then
+    sleep(30)
+    log.info("woke")
+  elseif m.content == "keep" then
+    kept = coroutine.running()
+  else
+    log.info("resume", coroutine.resume(kept))
+  end
+end)
+`})
+	h := enginetest.NewHarness(t, dir, newLua)
+	s, err := h.Load("k", "k.lua", engine.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	s.Start()
+	// "keep" runs on a second thread while "wait" sleeps; "wait" returns
+	// last, so the next handler takes its thread and the kept one is idle.
+	enginetest.Deliver(s, enginetest.Message("1", "wait"))
+	enginetest.Deliver(s, enginetest.Message("2", "keep"))
+	n := h.Expect(0, "log INFO woke")
+	enginetest.Deliver(s, enginetest.Message("3", "poke"))
+	n = h.Expect(n, "log INFO resume false cannot resume a handler's coroutine")
+	enginetest.Deliver(s, enginetest.Message("4", "keep"))
+	enginetest.Deliver(s, enginetest.Message("5", "poke"))
+	h.Expect(n, "log INFO resume false cannot resume a handler's coroutine")
+}

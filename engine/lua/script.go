@@ -290,6 +290,8 @@ func (s *script) release(r *run) {
 func (s *script) start(r *run, args ...lua.LValue) {
 	var co *lua.LState
 	if n := len(s.idle); n > 0 {
+		// Idle threads are still in roots: a script may have kept one
+		// (coroutine.running) and must not resume it.
 		co = s.idle[n-1]
 		s.idle = s.idle[:n-1]
 	} else {
@@ -298,9 +300,9 @@ func (s *script) start(r *run, args ...lua.LValue) {
 		if cancel != nil {
 			cancel()
 		}
+		s.roots[co] = true
 	}
 	r.co = co
-	s.roots[co] = true
 	s.resume(r, args...)
 }
 
@@ -333,8 +335,9 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 		}
 		s.report(r, se)
 	case lua.ResumeOK:
-		delete(s.roots, r.co)
-		s.recycle(r.co)
+		if !s.recycle(r.co) {
+			delete(s.roots, r.co)
+		}
 		if r.done != nil {
 			r.done(vals)
 		}
@@ -373,14 +376,15 @@ const maxIdleThreads = 16
 // A finished gopher-lua thread has an empty call stack and is only marked
 // dead; clearing the mark and its value stack makes it a fresh thread.
 // Threads that raised are dropped: their state is not worth trusting.
-func (s *script) recycle(co *lua.LState) {
+func (s *script) recycle(co *lua.LState) bool {
 	if len(s.idle) >= maxIdleThreads || co.GetTop() < 0 {
-		return
+		return false
 	}
 	co.SetTop(0)
 	co.Dead = false
 	co.RemoveContext()
 	s.idle = append(s.idle, co)
+	return true
 }
 
 func (s *script) report(r *run, se *engine.ScriptError) {
