@@ -48,7 +48,7 @@ func TestBurstArrivesExactlyInOrder(t *testing.T) {
 			// The client heartbeats once, before the burst.
 			s := start(t, Options{HeartbeatInterval: 100 * time.Millisecond, HeartbeatTimeout: time.Minute})
 			c, _ := connectBurst(t, s, compress)
-			const n = 2100 // more than the resume buffer holds
+			const n = 1500 // more than one 1 MiB chunk uncompressed
 			b, err := s.PrepareBurst(ctxTimeout(t), s.ChannelID("general"), n, burstContent)
 			if err != nil {
 				t.Fatal(err)
