@@ -1,60 +1,12 @@
 package js
 
 import (
-	"sync"
-	"sync/atomic"
-	"time"
-
 	"github.com/dop251/goja"
 
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
 	"github.com/botrun/botrun/engine/loop"
 )
-
-// interruptGuard closes the race goja documents for ClearInterrupt: the
-// budget timer may fire just as the invocation returns. The timer only
-// interrupts while armed, and disarming happens under the same lock, so
-// once disarm returns no stale interrupt can reach the next invocation.
-type interruptGuard struct {
-	mu      sync.Mutex // guards armed and serialises fire against disarm
-	armed   bool
-	tripped atomic.Bool // the budget ran out: native loops bail out too
-}
-
-func (g *interruptGuard) arm() {
-	g.mu.Lock()
-	g.armed = true
-	g.tripped.Store(false)
-	g.mu.Unlock()
-}
-
-func (g *interruptGuard) fire(vm *goja.Runtime, why error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.armed {
-		g.tripped.Store(true)
-		vm.Interrupt(why)
-	}
-}
-
-// interruptIfRunning stops the running invocation, if any, for the heap
-// watchdog. It reports whether something was running.
-func (g *interruptGuard) interruptIfRunning(vm *goja.Runtime, why error) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if !g.armed {
-		return false
-	}
-	vm.Interrupt(why)
-	return true
-}
-
-func (g *interruptGuard) disarm() {
-	g.mu.Lock()
-	g.armed = false
-	g.mu.Unlock()
-}
 
 // run executes fn — one entry into the VM — under budget b. Only the time
 // inside fn counts; a handler resumed after an await runs again under the
@@ -72,7 +24,7 @@ func (s *script) run(inv *invocation, fn func() (goja.Value, error)) (goja.Value
 // entry is what enter saved for exit.
 type entry struct {
 	prev *invocation
-	bt   *budgetTimer
+	at   armed // the watch of the invocation entered from, if any
 }
 
 // enter and exit bracket one entry into the VM (run without a closure,
@@ -83,18 +35,12 @@ func (s *script) enter(inv *invocation) entry {
 	s.cur = inv
 	s.lendStack()
 	rem := inv.budget.Begin()
-	s.guard.arm()
-	e.bt = s.takeBudgetTimer(&inv.budget, inv.what, rem)
+	e.at = s.guard.arm(&inv.budget, inv.what, rem)
 	return e
 }
 
 func (s *script) exit(inv *invocation, e entry, err error) {
-	if !s.putBudgetTimer(e.bt) {
-		// The timer's callback may be reading the budget right now:
-		// the invocation must not be reset for another handler.
-		inv.shared = true
-	}
-	s.guard.disarm()
+	s.guard.disarm(e.at)
 	s.vm.ClearInterrupt()
 	if err != nil && isUncatchable(err) {
 		resetStacks(s.vm)
@@ -118,14 +64,14 @@ type invocation struct {
 	// (Delivery.OnError, reduced to its first report); nil for none.
 	onErr func(*engine.ScriptError)
 	// shared is set once something may use the invocation after its
-	// call returned (an async binding's continuation, a budget timer
-	// that fired late); only an invocation never shared is reused.
+	// call returned (an async binding's continuation); only an
+	// invocation never shared is reused.
 	shared bool
 }
 
 // newInvocation starts a handler or callback invocation.
 func (s *script) newInvocation() *invocation {
-	return &invocation{budget: *loop.NewBudget(s.lim.CPU, nil), what: "handler"}
+	return &invocation{budget: *loop.NewBudget(s.lim.CPU, monoNow), what: "handler"}
 }
 
 // takeInvocation is newInvocation reusing the script's spare: most
@@ -148,7 +94,7 @@ func (s *script) releaseInvocation(inv *invocation) {
 	if inv.shared || s.spareInv != nil {
 		return
 	}
-	*inv = invocation{budget: *loop.NewBudget(s.lim.CPU, nil), what: "handler"}
+	*inv = invocation{budget: *loop.NewBudget(s.lim.CPU, monoNow), what: "handler"}
 	s.spareInv = inv
 }
 
@@ -330,54 +276,4 @@ func (s *script) eventValue(d *engine.Delivery) goja.Value {
 	}
 	ov.obj = &ov.own
 	return s.newObjView(ov)
-}
-
-// budgetTimer is the CPU budget timer of one run, kept across handler
-// calls so that a busy script does not allocate a timer per event.
-type budgetTimer struct {
-	t *time.Timer
-
-	mu   sync.Mutex // guards b and what: set on the loop goroutine, read by the timer's goroutine
-	b    *loop.Budget
-	what string
-}
-
-func (bt *budgetTimer) exceeded() error {
-	bt.mu.Lock()
-	b, what := bt.b, bt.what
-	bt.mu.Unlock()
-	return b.Exceeded(what)
-}
-
-// takeBudgetTimer starts the budget timer of a run. It reuses the script's
-// idle timer; a nested run (a callback inside a handler) finds none idle
-// and gets its own.
-func (s *script) takeBudgetTimer(b *loop.Budget, what string, d time.Duration) *budgetTimer {
-	bt := s.idleTimer
-	s.idleTimer = nil
-	if bt == nil {
-		bt = &budgetTimer{b: b, what: what}
-		bt.t = time.AfterFunc(d, func() { s.guard.fire(s.vm, bt.exceeded()) })
-		return bt
-	}
-	bt.mu.Lock()
-	bt.b, bt.what = b, what
-	bt.mu.Unlock()
-	bt.t.Reset(d)
-	return bt
-}
-
-// putBudgetTimer stops bt and keeps it for the next run, but only when
-// Stop proves its callback will not run: a callback already running (it
-// fired as the run returned) could otherwise interrupt a later handler.
-// Such a timer is dropped; disarm keeps that late callback harmless. It
-// reports whether the callback is known not to run.
-func (s *script) putBudgetTimer(bt *budgetTimer) bool {
-	if !bt.t.Stop() {
-		return false
-	}
-	if s.idleTimer == nil {
-		s.idleTimer = bt
-	}
-	return true
 }

@@ -43,12 +43,11 @@ type script struct {
 	onError      func(*engine.ScriptError)           // Check collects errors instead of logging
 	check        bool                                // botrun check: bindings without a platform succeed with null
 
-	guard     interruptGuard // the CPU budget watchdog of the running invocation
-	idleTimer *budgetTimer   // the budget timer between runs, nil while one runs; loop goroutine only
-	spareInv  *invocation    // a finished handler invocation to reuse; loop goroutine only
-	argBuf    []goja.Value   // handler arguments, lent by takeArgs; loop goroutine only
-	stack     *[]goja.Value  // goja's value stack field (see vmstack.go); nil: not lent
-	stackBuf  []goja.Value   // the stack lent to goja while the VM runs
+	guard    interruptGuard // the CPU budget watchdog of the running invocation
+	spareInv *invocation    // a finished handler invocation to reuse; loop goroutine only
+	argBuf   []goja.Value   // handler arguments, lent by takeArgs; loop goroutine only
+	stack    *[]goja.Value  // goja's value stack field (see vmstack.go); nil: not lent
+	stackBuf []goja.Value   // the stack lent to goja while the VM runs
 
 	filesMu sync.Mutex // guards files: require appends, the runner reads
 	files   []string
@@ -87,6 +86,7 @@ func (s *script) Deliver(d *engine.Delivery) error {
 func (s *script) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		s.closeErr = s.loop.Close(ctx)
+		s.guard.stop()
 		s.timers.wait()
 		if s.unregister != nil {
 			s.unregister()
@@ -124,7 +124,7 @@ func (s *script) load(ctx context.Context) error {
 }
 
 func (s *script) runTopLevel() error {
-	inv := &invocation{budget: *loop.NewBudget(s.lim.LoadCPU, nil), what: "load"}
+	inv := &invocation{budget: *loop.NewBudget(s.lim.LoadCPU, monoNow), what: "load"}
 	var err error
 	s.run(inv, func() (goja.Value, error) {
 		_, err = s.requireEntry()

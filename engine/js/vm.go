@@ -23,6 +23,7 @@ func (s *script) maxStack() int { return s.lim.CallStack * stackPerFrame }
 func (s *script) setupVM() {
 	vm := goja.New()
 	s.vm = vm
+	s.guard.vm = vm
 	if s.stack = vmStack(vm); s.stack != nil {
 		s.stackBuf = make([]goja.Value, 0, lentStackSize)
 	}
