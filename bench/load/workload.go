@@ -193,14 +193,16 @@ func selfCPU() time.Duration {
 }
 
 // SizeThroughput picks an event count that makes a throughput run last
-// about target, from a short calibration run.
+// at least about target, from a short calibration run (with a quarter to
+// spare: a short run is often faster than a long one, whose garbage the
+// bot has to collect).
 func SizeThroughput(ctx context.Context, b Bot, target time.Duration) (int, error) {
 	const probe = 20_000
 	t, err := RunThroughput(ctx, b, probe, "calibrate")
 	if err != nil {
 		return 0, err
 	}
-	n := int(t.PerSec() * target.Seconds())
+	n := int(1.25 * t.PerSec() * target.Seconds())
 	// The cap bounds the prepared burst to about 2 GB uncompressed.
 	return max(probe, min(n, 2_000_000)), nil
 }

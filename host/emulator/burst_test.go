@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -39,12 +40,20 @@ func burstContent(i int) string { return "burst message " + itoa(i) }
 // heartbeats and pings, and a message injected after the burst was
 // prepared follows it.
 func TestBurstArrivesExactlyInOrder(t *testing.T) {
-	for _, compress := range []bool{false, true} {
-		name := "json"
-		if compress {
-			name = "zlib-stream"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		compress bool
+		dir      string // where the wire bytes are kept
+	}{
+		{"json", false, burstDir},
+		{"zlib-stream", true, burstDir},
+		{"json in memory", false, "/nonexistent"},
+		{"zlib-stream in memory", true, "/nonexistent"},
+	} {
+		compress := tc.compress
+		t.Run(tc.name, func(t *testing.T) {
+			defer func(dir string) { burstDir = dir }(burstDir)
+			burstDir = tc.dir
 			// The client heartbeats once, before the burst.
 			s := start(t, Options{HeartbeatInterval: 100 * time.Millisecond, HeartbeatTimeout: time.Minute})
 			c, _ := connectBurst(t, s, compress)
@@ -52,6 +61,9 @@ func TestBurstArrivesExactlyInOrder(t *testing.T) {
 			b, err := s.PrepareBurst(ctxTimeout(t), s.ChannelID("general"), n, burstContent)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if _, err := os.Stat(tc.dir); (err == nil) != (b.file != nil) {
+				t.Fatalf("kept in a file: %v; %s exists: %v", b.file != nil, tc.dir, err == nil)
 			}
 			if b.Len() != n || b.Seq() != 3 || b.Size() < n*4 {
 				t.Fatalf("burst: %d dispatches from seq %d, %d bytes", b.Len(), b.Seq(), b.Size())
