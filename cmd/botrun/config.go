@@ -42,6 +42,9 @@ type Config struct {
 	// RESTGlobalLimit is requests per second over all routes: 0 means
 	// Discord's default of 50, negative turns the limiter off.
 	RESTGlobalLimit int `toml:"rest_global_limit"`
+	// ReleaseStartupMemory gives back, once after the first READY, the
+	// memory only start-up used (see release.go).
+	ReleaseStartupMemory bool `toml:"release_startup_memory"`
 
 	Limits  LimitsConfig              `toml:"limits"`
 	Scripts map[string]map[string]any `toml:"scripts"`
@@ -85,6 +88,8 @@ func defaultConfig() Config {
 		Store:     ".botrun/store.db",
 		Compress:  true,
 		Prefer:    "lua",
+
+		ReleaseStartupMemory: true,
 	}
 }
 
@@ -172,6 +177,14 @@ var runSettings = []setting{
 		return nil
 	}},
 	{"prefer", "lua or js: which one runs when a script exists in both languages (ping.lua and ping.js)", func(c *Config, v string) error { c.Prefer = v; return nil }},
+	{"release-startup-memory", "once connected, give back the memory only start-up used", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("release-startup-memory: %q is not true or false", v)
+		}
+		c.ReleaseStartupMemory = b
+		return nil
+	}},
 	{"store", "path of the store database, relative to DIR (default .botrun/store.db)", func(c *Config, v string) error { c.Store = v; return nil }},
 }
 
@@ -182,7 +195,7 @@ func registerSettings(fs *flag.FlagSet) map[string]*string {
 	for _, s := range runSettings {
 		v := new(string)
 		vals[s.flag] = v
-		if s.flag == "watch" {
+		if s.flag == "watch" || s.flag == "release-startup-memory" {
 			fs.Var(boolString{v}, s.flag, s.usage+" (env "+envName(s.flag)+", default true)")
 			continue
 		}

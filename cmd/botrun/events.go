@@ -10,8 +10,19 @@ import (
 // botState is the bot's identity as READY reported it, for bot.user and
 // bot.application_id.
 type botState struct {
-	mu   sync.RWMutex // guards info
-	info bindings.BotInfo
+	mu    sync.RWMutex // guards info and ready
+	info  bindings.BotInfo
+	ready chan struct{} // closed at the first READY; made on first use
+}
+
+// readied is closed once the first READY has been recorded.
+func (b *botState) readied() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ready == nil {
+		b.ready = make(chan struct{})
+	}
+	return b.ready
 }
 
 func (b *botState) get() bindings.BotInfo {
@@ -28,11 +39,20 @@ func (b *botState) fromReady(data json.RawMessage) {
 			ID string `json:"id"`
 		} `json:"application"`
 	}
-	if json.Unmarshal(data, &r) != nil {
-		return
-	}
+	err := json.Unmarshal(data, &r)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.ready == nil {
+		b.ready = make(chan struct{})
+	}
+	select {
+	case <-b.ready:
+	default:
+		close(b.ready)
+	}
+	if err != nil {
+		return
+	}
 	if r.User != nil {
 		b.info.User = r.User
 	}

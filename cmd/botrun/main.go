@@ -59,7 +59,9 @@ func main() {
 		os.Exit(exitFatal)
 	}
 	code := a.main(ctx, os.Args[1:])
-	stopProfile()
+	if err := stopProfile(); err != nil {
+		fmt.Fprintln(os.Stderr, "botrun:", err)
+	}
 	stop()
 	os.Exit(code)
 }

@@ -294,6 +294,10 @@ func (s *session) serve(ctx context.Context, cancel context.CancelFunc, run *run
 	go func() { platformDone <- platform(platformCtx) }()
 
 	watchDone := s.watch(ctx, run)
+	if s.cfg.ReleaseStartupMemory {
+		s.background.Add(1)
+		go func() { defer s.background.Done(); releaseAfterReady(ctx, s.bot.readied(), releaseDelay, s.log) }()
+	}
 	var consoleDone <-chan struct{}
 	if s.console != nil {
 		consoleDone = s.console.start(ctx)
