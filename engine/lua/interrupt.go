@@ -28,25 +28,25 @@ import (
 type interrupter struct {
 	done atomic.Pointer[chan struct{}] // read per instruction, without a lock
 
-	mu       sync.Mutex // guards everything below, and swapping done
-	closed   bool       // the current channel is closed
-	cause    error      // why it was closed
-	armed    bool       // script code is running (between arm and disarm)
-	dead     bool       // the script is over: stay closed
-	stretch  uint64     // counts arms: identifies the running stretch
-	deadline time.Time  // when the running stretch's budget ends
-	pending  bool       // the timer is set, for timerFor at timerAt
+	mu       sync.Mutex    // guards everything below, and swapping done
+	closed   bool          // the current channel is closed
+	cause    error         // why it was closed
+	armed    bool          // script code is running (between arm and disarm)
+	dead     bool          // the script is over: stay closed
+	stretch  uint64        // counts arms: identifies the running stretch
+	deadline time.Duration // when the running stretch's budget ends, on clock
+	pending  bool          // the timer is set, for timerFor at timerAt
 	timerFor uint64
-	timerAt  time.Time
+	timerAt  time.Duration
 	timer    *time.Timer
-	now      func() time.Time
+	clock    func() time.Duration
 }
 
 // errBudget is the cause for a stretch that ran out of CPU budget.
 var errBudget = errors.New("cpu budget exceeded")
 
-func newInterrupter(scriptCtx context.Context, now func() time.Time) *interrupter {
-	c := &interrupter{now: now}
+func newInterrupter(scriptCtx context.Context, clock func() time.Duration) *interrupter {
+	c := &interrupter{clock: clock}
 	ch := make(chan struct{})
 	c.done.Store(&ch)
 	c.timer = time.AfterFunc(time.Hour, c.timerFired)
@@ -90,7 +90,7 @@ func (c *interrupter) timerFired() {
 		// The stretch the timer was set for has run its whole budget.
 		c.closeLocked(errBudget)
 	default:
-		left := c.deadline.Sub(c.now())
+		left := c.deadline - c.clock()
 		if left <= 0 {
 			c.closeLocked(errBudget)
 			return
@@ -106,9 +106,9 @@ func (c *interrupter) setLocked(left time.Duration) {
 	c.timerAt = c.deadline
 }
 
-// arm starts a stretch of script code that began at began (by the
+// arm starts a stretch of script code that began at began (on the
 // engine's clock) with left of its budget.
-func (c *interrupter) arm(began time.Time, left time.Duration) {
+func (c *interrupter) arm(began, left time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed && !c.dead {
@@ -118,8 +118,8 @@ func (c *interrupter) arm(began time.Time, left time.Duration) {
 	}
 	c.armed = true
 	c.stretch++
-	c.deadline = began.Add(left)
-	if !c.pending || c.timerAt.After(c.deadline) {
+	c.deadline = began + left
+	if !c.pending || c.timerAt > c.deadline {
 		c.setLocked(left)
 	}
 }

@@ -12,12 +12,12 @@ import (
 func TestInterrupterStopsRunawayAfterShortStretches(t *testing.T) {
 	tests := []struct {
 		name string
-		now  func() time.Time
+		now  func() time.Duration
 	}{
-		{"real clock", time.Now},
+		{"real clock", monotonic(nil)},
 		// A clock that never moves: the stretch the timer was set for is
 		// still stopped, and a later one at most one budget later.
-		{"frozen clock", func() time.Time { return time.Unix(1000, 0) }},
+		{"frozen clock", monotonic(func() time.Time { return time.Unix(1000, 0) })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,8 +66,9 @@ func TestInterrupterStopsRunawayAfterShortStretches(t *testing.T) {
 // of the script closes the context for good.
 func TestInterrupterIdleFireAndEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := newInterrupter(ctx, time.Now)
-	c.arm(time.Now(), time.Millisecond)
+	clock := monotonic(nil)
+	c := newInterrupter(ctx, clock)
+	c.arm(clock(), time.Millisecond)
 	c.disarm()
 	// Wait until the timer has fired (it clears pending).
 	deadline := time.Now().Add(5 * time.Second)
@@ -94,7 +95,7 @@ func TestInterrupterIdleFireAndEnd(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("end of script did not close the context")
 	}
-	c.arm(time.Now(), time.Hour)
+	c.arm(clock(), time.Hour)
 	select {
 	case <-c.Done():
 	default:

@@ -99,7 +99,7 @@ func (e *Engine) load(ctx context.Context, u engine.Unit, bs *bindings.Script, c
 		methods: map[string]map[string]lua.LValue{},
 		funcs:   map[string]lua.LValue{},
 	}
-	s.intr = newInterrupter(s.loop.Context(), e.now)
+	s.intr = newInterrupter(s.loop.Context(), e.clock)
 	s.log = bs.Log
 	if s.log == nil {
 		s.log = slog.Default().With("script", u.Name)
@@ -313,7 +313,7 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 	if s.L == nil {
 		return
 	}
-	began := s.eng.now()
+	began := s.eng.clock()
 	s.intr.arm(began, max(r.limit-r.used, time.Nanosecond))
 	r.co.SetContext(s.intr)
 	prev := s.active
@@ -323,7 +323,7 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 	cause := s.intr.disarm()
 	switch st {
 	case lua.ResumeYield:
-		r.used += s.eng.now().Sub(began)
+		r.used += s.eng.clock() - began
 		if len(vals) > 0 && vals[0] == s.mark {
 			r.waited = true
 			return // an async binding resumes r when its result is posted
@@ -343,7 +343,7 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 		}
 		s.release(r)
 	default:
-		r.used += s.eng.now().Sub(began)
+		r.used += s.eng.clock() - began
 		exhausted := r.used >= r.limit
 		delete(s.roots, r.co)
 		se := s.scriptError(r.kind, err)
