@@ -43,16 +43,16 @@ type armed struct {
 	deadline time.Time
 }
 
-// arm watches a run of b with rem left and returns what was watched
-// before (a nested run restores it on disarm).
-func (g *interruptGuard) arm(b *loop.Budget, what string, rem time.Duration) armed {
-	deadline := monoNow().Add(rem)
+// arm watches a run of b until deadline (monoNow's clock) and returns
+// what was watched before (a nested run restores it on disarm).
+func (g *interruptGuard) arm(b *loop.Budget, what string, deadline time.Time) armed {
 	g.mu.Lock()
 	prev := g.at
 	g.at = armed{b: b, what: what, deadline: deadline}
 	g.tripped.Store(false)
 	if g.due.IsZero() || deadline.Before(g.due) {
 		g.due = deadline
+		rem := max(time.Until(deadline), time.Nanosecond)
 		if g.t == nil {
 			g.t = time.AfterFunc(rem, g.fire)
 		} else {

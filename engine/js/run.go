@@ -35,7 +35,7 @@ func (s *script) enter(inv *invocation) entry {
 	s.cur = inv
 	s.lendStack()
 	rem := inv.budget.Begin()
-	e.at = s.guard.arm(&inv.budget, inv.what, rem)
+	e.at = s.guard.arm(&inv.budget, inv.what, s.clock.last.Add(rem))
 	return e
 }
 
@@ -71,7 +71,7 @@ type invocation struct {
 
 // newInvocation starts a handler or callback invocation.
 func (s *script) newInvocation() *invocation {
-	return &invocation{budget: *loop.NewBudget(s.lim.CPU, monoNow), what: "handler"}
+	return &invocation{budget: *loop.NewBudget(s.lim.CPU, s.clock.now), what: "handler"}
 }
 
 // takeInvocation is newInvocation reusing the script's spare: most
@@ -94,7 +94,7 @@ func (s *script) releaseInvocation(inv *invocation) {
 	if inv.shared || s.spareInv != nil {
 		return
 	}
-	*inv = invocation{budget: *loop.NewBudget(s.lim.CPU, monoNow), what: "handler"}
+	*inv = invocation{budget: *loop.NewBudget(s.lim.CPU, s.clock.now), what: "handler"}
 	s.spareInv = inv
 }
 

@@ -44,6 +44,7 @@ type script struct {
 	check        bool                                // botrun check: bindings without a platform succeed with null
 
 	guard    interruptGuard // the CPU budget watchdog of the running invocation
+	clock    *budgetClock   // the clock of the budgets
 	spareInv *invocation    // a finished handler invocation to reuse; loop goroutine only
 	argBuf   []goja.Value   // handler arguments, lent by takeArgs; loop goroutine only
 	stack    *[]goja.Value  // goja's value stack field (see vmstack.go); nil: not lent
@@ -124,7 +125,7 @@ func (s *script) load(ctx context.Context) error {
 }
 
 func (s *script) runTopLevel() error {
-	inv := &invocation{budget: *loop.NewBudget(s.lim.LoadCPU, monoNow), what: "load"}
+	inv := &invocation{budget: *loop.NewBudget(s.lim.LoadCPU, s.clock.now), what: "load"}
 	var err error
 	s.run(inv, func() (goja.Value, error) {
 		_, err = s.requireEntry()

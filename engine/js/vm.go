@@ -24,6 +24,7 @@ func (s *script) setupVM() {
 	vm := goja.New()
 	s.vm = vm
 	s.guard.vm = vm
+	s.clock = newBudgetClock()
 	if s.stack = vmStack(vm); s.stack != nil {
 		s.stackBuf = make([]goja.Value, 0, lentStackSize)
 	}
