@@ -2,7 +2,9 @@
 // same workloads through botrun (Lua handler), botrun (JS handler),
 // discordgo (Go handler) and discord.js (JS handler), each against its own
 // in-process emulator, and prints Markdown tables of medians with each
-// peer's ratio to botrun. See docs/benchmarks.md.
+// peer's ratio to botrun. Every peer receives uncompressed JSON; botrun
+// also runs the throughput workload with zlib-stream (botrun-lua-zlib,
+// botrun-js-zlib) to show what compression costs. See docs/benchmarks.md.
 //
 //	go run ./bench/cmd/botrun-bench                 # everything, 3 runs
 //	go run ./bench/cmd/botrun-bench -check          # can each peer answer !ping?
