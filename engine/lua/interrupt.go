@@ -107,8 +107,12 @@ func (c *interrupter) setLocked(left time.Duration) {
 }
 
 // arm starts a stretch of script code that began at began (on the
-// engine's clock) with left of its budget.
-func (c *interrupter) arm(began, left time.Duration) {
+// engine's clock) with left of its budget. exact sets the timer for this
+// stretch even when it is already due sooner: a handler resuming after a
+// wait has only the rest of its budget, and a timer that first fires for
+// an older stretch and then re-aims would add a second timer latency to
+// that small rest.
+func (c *interrupter) arm(began, left time.Duration, exact bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed && !c.dead {
@@ -119,7 +123,7 @@ func (c *interrupter) arm(began, left time.Duration) {
 	c.armed = true
 	c.stretch++
 	c.deadline = began + left
-	if !c.pending || c.timerAt > c.deadline {
+	if exact || !c.pending || c.timerAt > c.deadline {
 		c.setLocked(left)
 	}
 }

@@ -26,13 +26,13 @@ func TestInterrupterStopsRunawayAfterShortStretches(t *testing.T) {
 			c := newInterrupter(ctx, tt.now)
 			const budget = 30 * time.Millisecond
 			for range 1000 {
-				c.arm(tt.now(), budget)
+				c.arm(tt.now(), budget, false)
 				if err := c.disarm(); err != nil {
 					t.Fatalf("short stretch interrupted: %v", err)
 				}
 			}
 			start := time.Now()
-			c.arm(tt.now(), budget)
+			c.arm(tt.now(), budget, false)
 			select {
 			case <-c.Done():
 			case <-time.After(5 * time.Second):
@@ -49,7 +49,7 @@ func TestInterrupterStopsRunawayAfterShortStretches(t *testing.T) {
 				t.Fatalf("stopped after %v, budget %v", el, budget)
 			}
 			// The next stretch starts with an open channel.
-			c.arm(tt.now(), time.Hour)
+			c.arm(tt.now(), time.Hour, false)
 			select {
 			case <-c.Done():
 				t.Fatal("next stretch starts interrupted")
@@ -68,7 +68,7 @@ func TestInterrupterIdleFireAndEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	clock := monotonic(nil)
 	c := newInterrupter(ctx, clock)
-	c.arm(clock(), time.Millisecond)
+	c.arm(clock(), time.Millisecond, false)
 	c.disarm()
 	// Wait until the timer has fired (it clears pending).
 	deadline := time.Now().Add(5 * time.Second)
@@ -95,7 +95,7 @@ func TestInterrupterIdleFireAndEnd(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("end of script did not close the context")
 	}
-	c.arm(clock(), time.Hour)
+	c.arm(clock(), time.Hour, false)
 	select {
 	case <-c.Done():
 	default:

@@ -63,6 +63,11 @@ func (s *script) newState() error {
 		os.RawSetString(name, fullOS.RawGetString(name))
 	}
 	g.RawSetString("os", os)
+	// The library registry keeps every opened library; keeping the full
+	// os table there would keep its functions alive for nothing.
+	if loaded, ok := L.G.Registry.RawGetString("_LOADED").(*lua.LTable); ok {
+		loaded.RawSetString("os", os)
+	}
 
 	str := L.GetGlobal("string").(*lua.LTable)
 	str.RawSetString("dump", lua.LNil)

@@ -314,7 +314,7 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 		return
 	}
 	began := s.eng.clock()
-	s.intr.arm(began, max(r.limit-r.used, time.Nanosecond))
+	s.intr.arm(began, max(r.limit-r.used, time.Nanosecond), r.used > 0)
 	r.co.SetContext(s.intr)
 	prev := s.active
 	s.active = r
@@ -335,7 +335,9 @@ func (s *script) resume(r *run, args ...lua.LValue) {
 		}
 		s.report(r, se)
 	case lua.ResumeOK:
-		if !s.recycle(r.co) {
+		// The top level's thread is not kept: an idle script holds no
+		// thread until its first event (~4 KB each).
+		if r.kind == engine.KindLoad || !s.recycle(r.co) {
 			delete(s.roots, r.co)
 		}
 		if r.done != nil {
