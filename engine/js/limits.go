@@ -24,8 +24,12 @@ const budgetPoll = 4096
 
 func (s *script) installLimits() {
 	vm := s.vm
-	strProto := vm.Get("String").ToObject(vm).Get("prototype").ToObject(vm)
-	arrProto := vm.Get("Array").ToObject(vm).Get("prototype").ToObject(vm)
+	// The prototypes are reached through instances, not through the
+	// String and Array constructors: goja builds a constructor (and its
+	// static methods) only when first read, and an idle script that never
+	// reads them should not pay for them.
+	strProto := vm.ToValue("").ToObject(vm).Prototype()
+	arrProto := vm.NewArray().Prototype()
 	maxStr := int64(s.lim.MaxString)
 
 	tooBig := func(fn string, n int64, limit int64, unit string) {
