@@ -112,7 +112,9 @@ type Limits struct {
 	// MaxPending caps pending async operations plus timers per script.
 	// Default 1000.
 	MaxPending int
-	// QueueSize is the per-script event queue length. Default 4096.
+	// QueueSize is the per-script event queue length. Default 256: with
+	// back-pressure a deeper queue loses nothing more, it only holds more
+	// parsed events in memory during a burst.
 	QueueSize int
 }
 
@@ -125,7 +127,7 @@ var DefaultLimits = Limits{
 	MaxString:      16 << 20,
 	MaxPayload:     8 << 20,
 	MaxPending:     1000,
-	QueueSize:      4096,
+	QueueSize:      256,
 }
 
 // WithDefaults returns l with zero fields set from DefaultLimits.
