@@ -31,3 +31,29 @@ func TestHandlersForAliases(t *testing.T) {
 		t.Fatalf("empty registry: %v", hs)
 	}
 }
+
+// A slice handed out for a dispatch stays as it was while the script
+// subscribes and unsubscribes, and the common case costs no allocation.
+func TestHandlersForSnapshot(t *testing.T) {
+	r := NewRegistry(nil)
+	a := r.On("MESSAGE_CREATE", testCallback{"a"}, false)
+	r.On("MESSAGE_CREATE", testCallback{"b"}, false)
+	snap := r.HandlersFor("MESSAGE_CREATE", nil)
+	before := slices.Clone(snap)
+	r.On("MESSAGE_CREATE", testCallback{"c"}, false)
+	a.Off()
+	if !slices.Equal(snap, before) {
+		t.Fatalf("snapshot changed under On/Off: %v, was %v", snap, before)
+	}
+	if got := len(r.HandlersFor("MESSAGE_CREATE", nil)); got != 2 {
+		t.Fatalf("after On c and Off a: %d handlers, want 2", got)
+	}
+	snap = append(snap, nil) // must copy, not write into the registry
+	if got := r.HandlersFor("MESSAGE_CREATE", nil); got[len(got)-1] == nil {
+		t.Fatal("a caller's append reached the registry")
+	}
+	allocs := testing.AllocsPerRun(100, func() { r.HandlersFor("MESSAGE_CREATE", []string{"MSG"}) })
+	if allocs != 0 {
+		t.Fatalf("HandlersFor allocates %.0f times per dispatch, want 0", allocs)
+	}
+}
