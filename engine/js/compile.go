@@ -2,6 +2,7 @@ package js
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/dop251/goja"
 )
@@ -104,8 +105,9 @@ func skipTemplate(src string, i int, tmpl *[]int, depth *int) int {
 
 // ctorProbes evaluate to functions whose prototype's constructor is one
 // of the hidden Function constructors. Programs are shared by all
-// runtimes, so they are compiled once.
-var ctorProbes = func() []struct {
+// runtimes, so they are compiled once, when the first JS script loads:
+// a bot without JavaScript never runs goja's compiler.
+var ctorProbes = sync.OnceValue(func() []struct {
 	prog *goja.Program
 	name string
 } {
@@ -123,7 +125,7 @@ var ctorProbes = func() []struct {
 		}{goja.MustCompile("probe", p.src, false), p.name})
 	}
 	return out
-}()
+})
 
 // checkDynamic bounds source compiled at run time.
 func checkDynamic(what string, size int, parts ...string) error {
@@ -194,7 +196,7 @@ func (s *script) installCompileGuards() {
 	}
 	// AsyncFunction and GeneratorFunction are reachable only through the
 	// prototypes of such functions.
-	for _, probe := range ctorProbes {
+	for _, probe := range ctorProbes() {
 		fn, err := vm.RunProgram(probe.prog)
 		if err != nil {
 			continue

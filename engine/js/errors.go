@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dop251/goja"
 
@@ -193,8 +194,9 @@ func (s *script) locate(se *engine.ScriptError, stack []goja.StackFrame) {
 	}
 }
 
-// frameRe matches a "file:line:col" stack position.
-var frameRe = regexp.MustCompile(`([^\s()]+\.js):(\d+):(\d+)`)
+// frameRe matches a "file:line:col" stack position. It and syntaxRe are
+// compiled on first use: a bot without JavaScript never needs them.
+var frameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([^\s()]+\.js):(\d+):(\d+)`) })
 
 // locateFromValue reads the location from an error's stack property,
 // which also carries the call site of a failed async binding.
@@ -207,7 +209,7 @@ func (s *script) locateFromValue(se *engine.ScriptError, v goja.Value) {
 	if st == nil || goja.IsUndefined(st) {
 		return
 	}
-	m := frameRe.FindStringSubmatch(st.String())
+	m := frameRe().FindStringSubmatch(st.String())
 	if m == nil {
 		return
 	}
@@ -216,11 +218,11 @@ func (s *script) locateFromValue(se *engine.ScriptError, v goja.Value) {
 	se.Path, se.Line, se.Col = m[1], line, unwrapCol(line, col)
 }
 
-var syntaxRe = regexp.MustCompile(`Line (\d+):(\d+) (.*)`)
+var syntaxRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Line (\d+):(\d+) (.*)`) })
 
 // parseSyntax reads goja's "file: Line 3:7 Unexpected token" form.
 func parseSyntax(msg string) (text string, line, col int) {
-	m := syntaxRe.FindStringSubmatch(msg)
+	m := syntaxRe().FindStringSubmatch(msg)
 	if m == nil {
 		return msg, 0, 0
 	}
