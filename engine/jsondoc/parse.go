@@ -3,9 +3,11 @@ package jsondoc
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // node is one value on the tape, 16 bytes. src[start:end] is the value's
@@ -35,184 +37,260 @@ func Parse(data []byte) (*Doc, error) {
 		return nil, &SyntaxError{Offset: 0, Msg: "document larger than 2 GiB"}
 	}
 	s := scratchPool.Get().(*scratch)
-	p := parser{src: data, scratch: s}
-	// Discord payloads average one value per 11 bytes and one container
-	// child per 20; sizing the tape up front saves growth copies.
-	p.nodes = make([]node, 0, len(data)/10+8)
-	p.kids = make([]int32, 0, len(data)/20+8)
-	err := p.run()
-	s.pending, s.open = s.pending[:0], s.open[:0]
-	scratchPool.Put(s)
-	if err != nil {
-		return nil, err
-	}
-	return &Doc{src: data, nodes: p.nodes, kids: p.kids, text: p.text}, nil
+	d, err := s.parse(data)
+	s.release()
+	return d, err
 }
 
-// scratch is Parse's reusable working memory.
+// scratch is Parse's reusable working memory. The tape is built here,
+// where the buffers are warm and already large enough, and then copied
+// into one allocation of exactly the right size.
 type scratch struct {
+	nodes   []node
+	kids    []int32
+	text    []byte  // decoded strings
 	pending []int32 // children of the open containers, innermost last
-	open    []frame // the open containers, innermost last
+	open    []openContainer
 }
 
-type frame struct {
+type openContainer struct {
 	node int32 // the container's node
 	base int32 // where its children start in pending
 	obj  bool
 }
 
 var scratchPool = sync.Pool{New: func() any {
-	return &scratch{pending: make([]int32, 0, 256), open: make([]frame, 0, 32)}
+	return &scratch{
+		nodes:   make([]node, 0, 512),
+		kids:    make([]int32, 0, 256),
+		pending: make([]int32, 0, 256),
+		open:    make([]openContainer, 0, 32),
+	}
 }}
 
-type parser struct {
-	src   []byte
-	nodes []node
-	kids  []int32
-	text  []byte // Doc.text being built
-	*scratch
+// maxPooled bounds the scratch memory kept between parses (in elements);
+// one huge document should not pin its working memory for good.
+const maxPooled = 1 << 16
+
+func (s *scratch) release() {
+	if cap(s.nodes) > maxPooled || cap(s.kids) > maxPooled || cap(s.pending) > maxPooled || cap(s.text) > 16*maxPooled {
+		return
+	}
+	scratchPool.Put(s)
 }
 
 // isSpace marks JSON whitespace.
 var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
-// run parses the whole input iteratively: an explicit stack of open
-// containers, the cursor in a local variable, one loop over tokens.
-func (p *parser) run() error {
-	src := p.src
+// parse parses src iteratively: an explicit stack of open containers, the
+// cursor and the tape in local variables, one loop over tokens.
+func (s *scratch) parse(src []byte) (*Doc, error) {
+	nodes, kids, text := s.nodes[:0], s.kids[:0], s.text[:0]
+	pending, open := s.pending[:0], s.open[:0]
 	i := 0
-	var err error
+	inObj := false // the innermost open container is an object
 	var c byte
+	var err error
+	var nd node
 
 value: // expecting a value at i
 	for i < len(src) && isSpace[src[i]] {
 		i++
 	}
 	if i >= len(src) {
-		return eof(src)
+		err = eof(src)
+		goto fail
 	}
 	c = src[i]
 	switch {
 	case c == '"':
-		if i, err = p.str(i); err != nil {
-			return err
+		if j := skipPlain(src, i+1); j < len(src) && src[j] == '"' {
+			nodes = append(nodes, node{start: int32(i), end: int32(j + 1)})
+			i = j + 1
+			break
 		}
+		if nd, text, err = str(src, i, text); err != nil {
+			goto fail
+		}
+		nodes = append(nodes, nd)
+		i = int(nd.end)
 	case c == '{' || c == '[':
-		if len(p.open) >= MaxDepth {
-			return &SyntaxError{Offset: i, Msg: ErrTooDeep.Error(), err: ErrTooDeep}
+		if len(open) >= MaxDepth {
+			err = &SyntaxError{Offset: i, Msg: ErrTooDeep.Error(), err: ErrTooDeep}
+			goto fail
 		}
-		p.open = append(p.open, frame{node: int32(len(p.nodes)), base: int32(len(p.pending)), obj: c == '{'})
-		p.nodes = append(p.nodes, node{start: int32(i)})
+		open = append(open, openContainer{node: int32(len(nodes)), base: int32(len(pending)), obj: c == '{'})
+		nodes = append(nodes, node{start: int32(i)})
+		inObj = c == '{'
 		i++
 		for i < len(src) && isSpace[src[i]] {
 			i++
 		}
-		if i < len(src) && (src[i] == '}' && c == '{' || src[i] == ']' && c == '[') {
+		if i < len(src) && src[i] == c+2 { // '{'+2 is '}', '['+2 is ']'
 			i++
-			p.close(i)
-			goto next
+			goto closed
 		}
-		if c == '{' {
+		if inObj {
 			goto key
 		}
-		p.pending = append(p.pending, int32(len(p.nodes)))
+		pending = append(pending, int32(len(nodes)))
 		goto value
 	case c == '-' || c >= '0' && c <= '9':
-		if i, err = p.number(i); err != nil {
-			return err
+		nd.start = int32(i)
+		if i, err = number(src, i); err != nil {
+			goto fail
 		}
+		nodes = append(nodes, node{start: nd.start, end: int32(i)})
+	case c == 't' && len(src)-i >= 4 && string(src[i:i+4]) == "true":
+		nodes = append(nodes, node{start: int32(i), end: int32(i + 4)})
+		i += 4
+	case c == 'f' && len(src)-i >= 5 && string(src[i:i+5]) == "false":
+		nodes = append(nodes, node{start: int32(i), end: int32(i + 5)})
+		i += 5
+	case c == 'n' && len(src)-i >= 4 && string(src[i:i+4]) == "null":
+		nodes = append(nodes, node{start: int32(i), end: int32(i + 4)})
+		i += 4
 	case c == 't':
-		if i, err = p.literal(i, "true"); err != nil {
-			return err
-		}
+		err = literalErr(src, i, "true")
+		goto fail
 	case c == 'f':
-		if i, err = p.literal(i, "false"); err != nil {
-			return err
-		}
+		err = literalErr(src, i, "false")
+		goto fail
 	case c == 'n':
-		if i, err = p.literal(i, "null"); err != nil {
-			return err
-		}
+		err = literalErr(src, i, "null")
+		goto fail
 	default:
-		return errAt(i, "invalid character %s looking for beginning of value", quoteChar(c))
+		err = errAt(i, "invalid character %s looking for beginning of value", quoteChar(c))
+		goto fail
 	}
 
 next: // a value ended at i
 	for i < len(src) && isSpace[src[i]] {
 		i++
 	}
-	if len(p.open) == 0 {
+	if len(open) == 0 {
 		if i < len(src) {
-			return errAt(i, "invalid character %s after top-level value", quoteChar(src[i]))
+			err = errAt(i, "invalid character %s after top-level value", quoteChar(src[i]))
+			goto fail
 		}
-		return nil
+		goto done
 	}
 	if i >= len(src) {
-		return eof(src)
+		err = eof(src)
+		goto fail
 	}
 	c = src[i]
-	if p.open[len(p.open)-1].obj {
+	if inObj {
 		switch c {
 		case ',':
 			i++
 			goto key
 		case '}':
 			i++
-			p.close(i)
-			goto next
+			goto closed
 		}
-		return errAt(i, "invalid character %s after object key:value pair (want ',' or '}')", quoteChar(c))
+		err = errAt(i, "invalid character %s after object key:value pair (want ',' or '}')", quoteChar(c))
+		goto fail
 	}
 	switch c {
 	case ',':
 		i++
-		p.pending = append(p.pending, int32(len(p.nodes)))
+		pending = append(pending, int32(len(nodes)))
 		goto value
 	case ']':
 		i++
-		p.close(i)
-		goto next
+		goto closed
 	}
-	return errAt(i, "invalid character %s after array element (want ',' or ']')", quoteChar(c))
+	err = errAt(i, "invalid character %s after array element (want ',' or ']')", quoteChar(c))
+	goto fail
+
+closed: // the innermost open container ended just before i: its
+	// children move from pending to kids, so that every container's
+	// children are contiguous
+	{
+		o := open[len(open)-1]
+		open = open[:len(open)-1]
+		n := &nodes[o.node]
+		n.end = int32(i)
+		n.a = int32(len(kids))
+		n.n = int32(len(pending)) - o.base
+		kids = append(kids, pending[o.base:]...)
+		pending = pending[:o.base]
+		inObj = len(open) > 0 && open[len(open)-1].obj
+	}
+	goto next
 
 key: // expecting an object key at i
 	for i < len(src) && isSpace[src[i]] {
 		i++
 	}
 	if i >= len(src) {
-		return eof(src)
+		err = eof(src)
+		goto fail
 	}
 	if src[i] != '"' {
-		return errAt(i, "invalid character %s looking for beginning of object key string", quoteChar(src[i]))
+		err = errAt(i, "invalid character %s looking for beginning of object key string", quoteChar(src[i]))
+		goto fail
 	}
-	if i, err = p.str(i); err != nil {
-		return err
+	if j := skipPlain(src, i+1); j < len(src) && src[j] == '"' {
+		nodes = append(nodes, node{start: int32(i), end: int32(j + 1)})
+		i = j + 1
+	} else {
+		if nd, text, err = str(src, i, text); err != nil {
+			goto fail
+		}
+		nodes = append(nodes, nd)
+		i = int(nd.end)
+	}
+	if i < len(src) && src[i] == ':' { // compact JSON: no space to skip
+		i++
+		pending = append(pending, int32(len(nodes)))
+		goto value
 	}
 	for i < len(src) && isSpace[src[i]] {
 		i++
 	}
 	if i >= len(src) {
-		return eof(src)
+		err = eof(src)
+		goto fail
 	}
 	if src[i] != ':' {
-		return errAt(i, "invalid character %s after object key (want ':')", quoteChar(src[i]))
+		err = errAt(i, "invalid character %s after object key (want ':')", quoteChar(src[i]))
+		goto fail
 	}
 	i++
-	p.pending = append(p.pending, int32(len(p.nodes)))
+	pending = append(pending, int32(len(nodes)))
 	goto value
+
+fail:
+	s.nodes, s.kids, s.text, s.pending, s.open = nodes, kids, text, pending[:0], open[:0]
+	return nil, err
+
+done:
+	s.nodes, s.kids, s.text, s.pending, s.open = nodes, kids, text, pending[:0], open[:0]
+	return newDoc(src, nodes, kids, text), nil
 }
 
-// close ends the innermost open container at end, moving its children
-// from pending to kids so that every container's children are contiguous.
-func (p *parser) close(end int) {
-	f := p.open[len(p.open)-1]
-	p.open = p.open[:len(p.open)-1]
-	nd := &p.nodes[f.node]
-	nd.end = int32(end)
-	nd.a = int32(len(p.kids))
-	nd.n = int32(len(p.pending)) - f.base
-	p.kids = append(p.kids, p.pending[f.base:]...)
-	p.pending = p.pending[:f.base]
+// newDoc copies a finished tape into one pointer-free allocation: the
+// nodes, then the kids and the decoded text in the same block, so a Doc
+// costs two allocations (itself and its tape) and no slack.
+func newDoc(src []byte, nodes []node, kids []int32, text []byte) *Doc {
+	const nodeSize = int(unsafe.Sizeof(node{}))
+	nn := len(nodes)
+	nk := (len(kids)*4 + nodeSize - 1) / nodeSize
+	nt := (len(text) + nodeSize - 1) / nodeSize
+	tape := make([]node, nn+nk+nt)
+	copy(tape, nodes)
+	d := &Doc{src: src, nodes: tape[:nn:nn]}
+	if len(kids) > 0 {
+		d.kids = unsafe.Slice((*int32)(unsafe.Pointer(&tape[nn])), len(kids))
+		copy(d.kids, kids)
+	}
+	if len(text) > 0 {
+		d.text = unsafe.Slice((*byte)(unsafe.Pointer(&tape[nn+nk])), len(text))
+		copy(d.text, text)
+	}
+	return d
 }
 
 func errAt(i int, format string, args ...any) error {
@@ -223,19 +301,18 @@ func eof(src []byte) error {
 	return &SyntaxError{Offset: len(src), Msg: "unexpected end of input"}
 }
 
-func (p *parser) literal(i int, word string) (int, error) {
-	start := i
+// literalErr describes the error in a literal at i that is not word.
+func literalErr(src []byte, i int, word string) error {
 	for j := 0; j < len(word); j++ {
-		if i >= len(p.src) {
-			return i, eof(p.src)
+		if i >= len(src) {
+			return eof(src)
 		}
-		if p.src[i] != word[j] {
-			return i, errAt(i, "invalid character %s in literal %s", quoteChar(p.src[i]), word)
+		if src[i] != word[j] {
+			return errAt(i, "invalid character %s in literal %s", quoteChar(src[i]), word)
 		}
 		i++
 	}
-	p.nodes = append(p.nodes, node{start: int32(start), end: int32(i)})
-	return i, nil
+	return errAt(i, "invalid literal %s", word) // not reached: word was there
 }
 
 // plain marks the bytes a string can hold as-is: printable ASCII other
@@ -249,16 +326,18 @@ var plain = func() (t [256]bool) {
 
 // skipPlain returns the offset of the first non-plain byte at or after i,
 // testing eight bytes at a time: ids, names and content are mostly long
-// runs of plain ASCII.
+// runs of plain ASCII, and keys are short.
 func skipPlain(src []byte, i int) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for i+8 <= len(src) {
 		x := binary.LittleEndian.Uint64(src[i:])
 		q := x ^ ('"' * ones)
 		b := x ^ ('\\' * ones)
-		// Any byte < 0x20, == '"', == '\\' or >= 0x80 sets a high bit.
-		if ((x-0x20*ones)|(q-ones)|(b-ones)|x)&highs != 0 {
-			break
+		// Any byte < 0x20, == '"', == '\\' or >= 0x80 sets its high bit.
+		// Bytes below the first such byte set nothing and borrow nothing,
+		// so the lowest bit set marks exactly that byte.
+		if m := ((x - 0x20*ones) | (q - ones) | (b - ones) | x) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8
 	}
@@ -268,22 +347,22 @@ func skipPlain(src []byte, i int) int {
 	return i
 }
 
-// str parses the string whose opening quote is at start and returns the
-// offset after its closing quote. Plain ASCII and valid UTF-8 stay in the
-// source; anything else is decoded once, into Doc.text.
-func (p *parser) str(start int) (int, error) {
-	src := p.src
-	i := start + 1
+// str parses the string whose opening quote is at start and returns its
+// node; the node's end is the offset after the closing quote. Plain ASCII
+// and valid UTF-8 stay in the source; anything else is decoded once and
+// appended to text, which str returns.
+func str(src []byte, start int, text []byte) (node, []byte, error) {
+	i := skipPlain(src, start+1)
+	if i < len(src) && src[i] == '"' {
+		return node{start: int32(start), end: int32(i + 1)}, text, nil
+	}
 	for {
-		i = skipPlain(src, i)
 		if i >= len(src) {
-			return i, eof(src)
+			return node{}, text, eof(src)
 		}
 		c := src[i]
 		if c == '"' {
-			i++
-			p.nodes = append(p.nodes, node{start: int32(start), end: int32(i)})
-			return i, nil
+			return node{start: int32(start), end: int32(i + 1)}, text, nil
 		}
 		if c < utf8.RuneSelf {
 			break // a backslash or a control character
@@ -292,36 +371,29 @@ func (p *parser) str(start int) (int, error) {
 		if r == utf8.RuneError && size == 1 {
 			break
 		}
-		i += size
+		i = skipPlain(src, i+size)
 	}
-	return p.decodeStr(start, i)
+	return decodeStr(src, start, i, text)
 }
 
 // decodeStr finishes a string that needs decoding; src[start] is its
 // opening quote and src[start+1:from] is plain text.
-func (p *parser) decodeStr(start, from int) (int, error) {
-	src := p.src
-	if p.text == nil {
-		// One arena holds every decoded string of the document.
-		p.text = make([]byte, 0, max(256, 2*(from-start)))
-	}
-	off := len(p.text)
-	b := append(p.text, src[start+1:from]...)
+func decodeStr(src []byte, start, from int, text []byte) (node, []byte, error) {
+	off := len(text)
+	b := append(text, src[start+1:from]...)
 	i := from
 	for {
 		if i >= len(src) {
-			return i, eof(src)
+			return node{}, text, eof(src)
 		}
 		c := src[i]
 		switch {
 		case c == '"':
 			i++
-			p.nodes = append(p.nodes, node{start: int32(start), end: int32(i), a: int32(off), n: int32(len(b) - off)})
-			p.text = b
-			return i, nil
+			return node{start: int32(start), end: int32(i), a: int32(off), n: int32(len(b) - off)}, b, nil
 		case c == '\\':
 			if i+1 >= len(src) {
-				return i, eof(src)
+				return node{}, text, eof(src)
 			}
 			e := src[i+1]
 			switch e {
@@ -340,7 +412,7 @@ func (p *parser) decodeStr(start, from int) (int, error) {
 			case 'u':
 				r, err := hex4(src, i+2)
 				if err != nil {
-					return i, err
+					return node{}, text, err
 				}
 				i += 6
 				if utf16.IsSurrogate(r) {
@@ -363,11 +435,11 @@ func (p *parser) decodeStr(start, from int) (int, error) {
 				b = utf8.AppendRune(b, r)
 				continue
 			default:
-				return i, errAt(i+1, "invalid escape character %s in string", quoteChar(e))
+				return node{}, text, errAt(i+1, "invalid escape character %s in string", quoteChar(e))
 			}
 			i += 2
 		case c < 0x20:
-			return i, errAt(i, "invalid control character %s in string (must be escaped)", quoteChar(c))
+			return node{}, text, errAt(i, "invalid control character %s in string (must be escaped)", quoteChar(c))
 		case c < utf8.RuneSelf:
 			b = append(b, c)
 			i++
@@ -410,9 +482,7 @@ func hex4(src []byte, i int) (rune, error) {
 
 // number checks the RFC 8259 number grammar starting at i,
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and returns its end.
-func (p *parser) number(i int) (int, error) {
-	src := p.src
-	start := i
+func number(src []byte, i int) (int, error) {
 	if src[i] == '-' {
 		i++
 	}
@@ -436,7 +506,6 @@ func (p *parser) number(i int) (int, error) {
 			return i, err
 		}
 	}
-	p.nodes = append(p.nodes, node{start: int32(start), end: int32(i)})
 	return i, nil
 }
 

@@ -264,3 +264,35 @@ func TestMessageCreateFixture(t *testing.T) {
 }
 
 func num(s string) any { return jsonNumber(s) }
+
+// Parse builds every tape in reused working memory; a Doc must keep its
+// values however many documents (good or bad) are parsed after it.
+func TestDocsOutliveLaterParses(t *testing.T) {
+	inputs := []string{
+		`{"a\nb":"x\u00e9y","k":[1,"\ud83d\ude00",{"n":"\t"}]}`,
+		`["q\"r", "s\\t", {"u": "\u2728"}]`,
+		`{"broken": "\u12`,
+		`"plain"`,
+		`{"deep":[[[[{"x":"\/"}]]]]}`,
+	}
+	var docs []*Doc
+	var want []any
+	for _, in := range inputs {
+		d, err := Parse([]byte(in))
+		if err != nil {
+			continue
+		}
+		docs = append(docs, d)
+		want = append(want, toAny(d.Root()))
+	}
+	for range 50 {
+		for _, in := range inputs {
+			Parse([]byte(in))
+		}
+	}
+	for i, d := range docs {
+		if got := toAny(d.Root()); !reflect.DeepEqual(got, want[i]) {
+			t.Fatalf("doc %d changed: %#v, was %#v", i, got, want[i])
+		}
+	}
+}
