@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"errors"
 	"io"
 	"sync"
 	"time"
@@ -28,74 +27,6 @@ func (c *conn) write(b []byte) error {
 func (c *conn) close(code int, reason string) {
 	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 	c.ws.Close()
-}
-
-type readResult struct {
-	f   frame
-	err error
-}
-
-// read pumps frames (inflating zlib-stream, skipping malformed ones) from
-// the socket until it fails or done closes. Heartbeat ACKs go straight to
-// hb, so that they are seen however many dispatches wait to be handled.
-func (s *shard) read(ws *websocket.Conn, out chan<- readResult, done <-chan struct{}, hb *heartbeat) {
-	var z *zlibStream
-	if !s.m.cfg.DisableCompression {
-		z = newZlibStream(s.m.cfg.MaxMessageSize)
-	}
-	max := s.m.cfg.MaxMessageSize
-	var scratch []byte // binary frames are read here: the inflater copies them
-	for {
-		typ, data, err := readMessage(ws, max, &scratch)
-		if err == nil && typ == websocket.BinaryMessage {
-			if z == nil {
-				s.m.log.Warn("gateway: unexpected binary frame without compression; ignored", "shard", s.id, "bytes", len(data))
-				continue
-			}
-			data, err = z.feed(data)
-			if err == nil && data == nil {
-				continue
-			}
-		}
-		if errors.Is(err, errSkipped) {
-			s.m.log.Warn("gateway: message over the size limit skipped", "shard", s.id, "limit", max)
-			continue
-		}
-		if err != nil {
-			select {
-			case out <- readResult{err: err}:
-			case <-done:
-			}
-			return
-		}
-		f, err := decodeFrame(data)
-		if err != nil {
-			s.m.log.Warn("gateway: malformed frame ignored", "shard", s.id, "err", err, "bytes", len(data))
-			continue
-		}
-		hb.reads.Add(1)
-		if f.Op == opHeartbeatACK {
-			hb.ack()
-			continue
-		}
-		select {
-		case out <- readResult{f: f}:
-			continue
-		default:
-		}
-		// The buffer is full: the state machine is behind, or held back by
-		// the host (back-pressure). Until it takes this frame nothing more
-		// is read, ACKs included, which the heartbeat must know.
-		hb.stalls.Add(1)
-		hb.stalled.Store(true)
-		select {
-		case out <- readResult{f: f}:
-			hb.stalled.Store(false)
-		case <-done:
-			hb.stalled.Store(false)
-			return
-		}
-	}
 }
 
 // readMessage reads one WebSocket message of at most max bytes. A larger

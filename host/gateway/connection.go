@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -14,7 +15,8 @@ import (
 
 // connect runs one connection from dial to close: it takes an identify
 // slot when a new session is needed, dials the resume URL or the base URL,
-// starts the read pump and runs the connection's state machine.
+// starts the watch goroutine (heartbeat, shutdown) and reads and handles
+// frames on this one.
 func (s *shard) connect(ctx context.Context) outcome {
 	cfg := &s.m.cfg
 	resuming := s.sessionID != ""
@@ -75,31 +77,26 @@ func (s *shard) connect(ctx context.Context) outcome {
 	}
 	cn.c = &conn{ws: ws, lim: newSendLimiter(cfg.SendLimit, cfg.SendReserve, cfg.SendWindow, cfg.Now)}
 	cn.hb = newHeartbeat(s, cn.c, cfg.Now)
-	// Buffered so that under load the reader inflates and decodes the next
-	// frames while this goroutine handles one, and neither parks and wakes
-	// the other for every event. Frames left in the buffer when the
-	// connection ends are dropped like the unread rest of the socket;
-	// only handled dispatches advance the sequence a resume starts from.
-	frames := make(chan readResult, frameBuffer)
-	done := make(chan struct{})
+	cn.ended = make(chan outcome, 1)
+	// This goroutine reads the socket and runs the state machine for each
+	// frame, the host's Dispatch included; a second one (watch) keeps the
+	// heartbeat and ends the connection on shutdown, a re-identify request
+	// or a missing Hello. Reading and handling on one goroutine spares a
+	// hand-off, and its wakeups, per event; and when Dispatch waits for a
+	// script to catch up, reading simply pauses.
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		s.read(ws, frames, done, cn.hb)
+		cn.watch(ctx)
 	}()
 	defer func() {
 		cn.hb.end()
-		close(done)
-		ws.Close()
 		wg.Wait()
+		ws.Close()
 	}()
-	return cn.loop(ctx, frames)
+	return cn.read(ctx)
 }
-
-// frameBuffer is how many decoded frames the read pump may hold ahead of
-// the connection's state machine.
-const frameBuffer = 64
 
 // connection is the state of one connection, owned by the shard goroutine.
 type connection struct {
@@ -112,10 +109,14 @@ type connection struct {
 
 	identHeld bool // holding the shard's identify slot
 
-	helloT *time.Timer
-	hb     *heartbeat
-	hello  bool // Hello arrived and the heartbeat runs
-	ready  bool // READY or RESUMED arrived
+	hb    *heartbeat
+	hello bool        // Hello arrived and the heartbeat runs; owned by the reading goroutine
+	ready atomic.Bool // READY or RESUMED arrived
+
+	// The watch goroutine ends the connection by putting the outcome in
+	// ended, then closing the socket, which ends the read.
+	ending atomic.Bool
+	ended  chan outcome // capacity 1
 }
 
 func (cn *connection) releaseIdent(sent bool) {
@@ -125,58 +126,140 @@ func (cn *connection) releaseIdent(sent bool) {
 	}
 }
 
-func (cn *connection) healthy() bool { return cn.ready && cn.hb.acks.Load() > 0 }
+func (cn *connection) healthy() bool { return cn.ready.Load() && cn.hb.acks.Load() > 0 }
 
-func (cn *connection) loop(ctx context.Context, frames <-chan readResult) outcome {
-	cfg, c := cn.cfg, cn.c
-	cn.helloT = time.NewTimer(cfg.HelloTimeout)
-	defer cn.helloT.Stop()
+// end is how the watch goroutine ends the connection: o is what connect
+// returns. code > 0 sends a close frame first.
+func (cn *connection) end(o outcome, code int, text string) {
+	cn.ending.Store(true)
+	cn.ended <- o
+	if code > 0 {
+		cn.c.close(code, text)
+	} else {
+		cn.c.ws.Close()
+	}
+}
+
+// watch ends the connection on shutdown, on a re-identify request (once
+// the session is up), when no Hello arrives in time and when the heartbeat
+// gives up, whatever the reading goroutine is doing, and beats in between.
+func (cn *connection) watch(ctx context.Context) {
+	cfg, hb := cn.cfg, cn.hb
+	helloT := time.NewTimer(cfg.HelloTimeout)
+	defer helloT.Stop()
+	var beatT *time.Timer
+	var beatC <-chan time.Time
+	var interval time.Duration
+	defer func() {
+		if beatT != nil {
+			beatT.Stop()
+		}
+	}()
 	for {
 		select {
+		case <-hb.stop:
+			return
+
 		case <-ctx.Done():
-			c.close(websocket.CloseNormalClosure, "shutting down")
-			return outcome{stop: true}
+			cn.end(outcome{stop: true}, websocket.CloseNormalClosure, "shutting down")
+			return
 
 		case reason := <-cn.s.reidentify:
-			if !cn.ready {
+			if !cn.ready.Load() {
 				// READY/RESUMED compares the session's intents with the
 				// wanted ones, which covers a session being set up now
 				continue
 			}
-			c.close(websocket.CloseNormalClosure, reason)
-			return outcome{fresh: true, reason: reason, healthy: true}
+			cn.end(outcome{fresh: true, reason: reason, healthy: true}, websocket.CloseNormalClosure, reason)
+			return
 
-		case <-cn.helloT.C:
-			c.close(4000, "no hello")
-			return outcome{reason: "no Hello within " + cfg.HelloTimeout.String()}
-
-		case reason := <-cn.hb.fail:
-			return outcome{reason: reason, healthy: cn.healthy()}
-
-		case r := <-frames:
-			if r.err != nil {
-				// a heartbeat that gave up closed the socket: its reason
-				// is the better one
-				select {
-				case reason := <-cn.hb.fail:
-					return outcome{reason: reason, healthy: cn.healthy()}
-				default:
-				}
+		case <-helloT.C:
+			if hb.helloSeen.Load() {
+				continue
 			}
-			if o, done := cn.handle(ctx, r); done {
-				return o
+			cn.end(outcome{reason: "no Hello within " + cfg.HelloTimeout.String()}, 4000, "no hello")
+			return
+
+		case b := <-hb.begin:
+			helloT.Stop()
+			interval = b.interval
+			beatT = time.NewTimer(b.first)
+			beatC = beatT.C
+
+		case <-beatC:
+			if reason := hb.tick(); reason != "" {
+				cn.end(outcome{reason: reason, healthy: cn.healthy()}, 4000, "zombie connection")
+				return
 			}
+			if err := hb.beat(); err != nil {
+				cn.end(outcome{reason: "write heartbeat: " + err.Error(), healthy: cn.healthy()}, 0, "")
+				return
+			}
+			beatT.Reset(interval)
 		}
 	}
 }
 
-// handle processes one read result; done reports that the connection ended.
-func (cn *connection) handle(ctx context.Context, r readResult) (o outcome, done bool) {
-	s, c := cn.s, cn.c
-	if r.err != nil {
-		return s.closed(r.err, cn.healthy()), true
+// read reads frames and handles them until the connection ends. Frames
+// are handled in the order they arrive; only handled dispatches advance
+// the sequence a resume starts from.
+func (cn *connection) read(ctx context.Context) outcome {
+	s, hb := cn.s, cn.hb
+	var z *zlibStream
+	if !cn.cfg.DisableCompression {
+		z = newZlibStream(cn.cfg.MaxMessageSize)
 	}
-	f := r.f
+	max := cn.cfg.MaxMessageSize
+	var scratch []byte // binary frames are read here: the inflater copies them
+	for {
+		if cn.ending.Load() {
+			return <-cn.ended
+		}
+		typ, data, err := readMessage(cn.c.ws, max, &scratch)
+		if err == nil && typ == websocket.BinaryMessage {
+			if z == nil {
+				cn.log.Warn("gateway: unexpected binary frame without compression; ignored", "shard", s.id, "bytes", len(data))
+				continue
+			}
+			data, err = z.feed(data)
+			if err == nil && data == nil {
+				continue
+			}
+		}
+		if errors.Is(err, errSkipped) {
+			cn.log.Warn("gateway: message over the size limit skipped", "shard", s.id, "limit", max)
+			continue
+		}
+		if err != nil {
+			if cn.ending.Load() {
+				// the watch goroutine closed the socket: its reason is the
+				// one that counts
+				return <-cn.ended
+			}
+			return s.closed(err, cn.healthy())
+		}
+		f, err := decodeFrame(data)
+		if err != nil {
+			cn.log.Warn("gateway: malformed frame ignored", "shard", s.id, "err", err, "bytes", len(data))
+			continue
+		}
+		hb.reads.Add(1)
+		if f.Op == opHeartbeatACK {
+			hb.ack()
+			hb.handled.Add(1)
+			continue
+		}
+		o, done := cn.handle(ctx, f)
+		hb.handled.Add(1)
+		if done {
+			return o
+		}
+	}
+}
+
+// handle processes one frame; done reports that the connection ended.
+func (cn *connection) handle(ctx context.Context, f frame) (o outcome, done bool) {
+	s, c := cn.s, cn.c
 	switch f.Op {
 	case opHello:
 		return cn.onHello(ctx, f)
@@ -189,7 +272,7 @@ func (cn *connection) handle(ctx context.Context, r readResult) (o outcome, done
 			return outcome{reason: "write heartbeat: " + err.Error(), healthy: cn.healthy()}, true
 		}
 
-	// opHeartbeatACK is taken by the read pump (heartbeat.ack)
+	// opHeartbeatACK is taken by read (heartbeat.ack)
 
 	case opReconnect:
 		c.close(4000, "reconnect requested")
@@ -204,7 +287,7 @@ func (cn *connection) handle(ctx context.Context, r readResult) (o outcome, done
 		}
 		if d := cn.cfg.Dialect; d != nil && d.InvalidSessionSameSocket() {
 			s.clearSession()
-			cn.ready = false
+			cn.ready.Store(false)
 			s.setCurrent(nil)
 			cn.log.Info("gateway: invalid session; identifying again on the same connection", "shard", s.id)
 			if err := s.sendIdentify(ctx, c, cn.token); err != nil {
@@ -239,7 +322,6 @@ func (cn *connection) onHello(ctx context.Context, f frame) (outcome, bool) {
 		return outcome{reason: "Hello without a valid heartbeat_interval"}, true
 	}
 	interval := time.Duration(h.Interval * float64(time.Millisecond))
-	cn.helloT.Stop()
 	cn.hello = true
 	cn.hb.start(time.Duration(cn.cfg.Rand()*float64(interval)), interval)
 	var err error
@@ -276,11 +358,11 @@ func (cn *connection) onDispatch(f frame) (outcome, bool) {
 		}
 		json.Unmarshal(f.D, &r)
 		s.sessionID, s.resumeURL = r.SessionID, r.ResumeURL
-		cn.ready = true
+		cn.ready.Store(true)
 		s.setCurrent(c)
 		cn.log.Info("gateway: ready", "shard", s.id, "session", r.SessionID != "")
 	case "RESUMED":
-		cn.ready = true
+		cn.ready.Store(true)
 		s.setCurrent(c)
 		cn.log.Info("gateway: resumed", "shard", s.id, "seq", s.seq)
 	}

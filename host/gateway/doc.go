@@ -10,7 +10,12 @@
 // Dispatches reach the host through one callback, called from each shard's
 // own goroutine in sequence order; events replayed by a resume are
 // delivered exactly once. The callback also sees READY, RESUMED and a
-// synthetic RECONNECTING before every reconnect.
+// synthetic RECONNECTING before every reconnect. The callback may block
+// (the host holding events back while a script catches up): the shard
+// stops reading its socket meanwhile, so the server's connection pushes
+// back, while heartbeats go on from a goroutine of their own and a
+// heartbeat ACK left unread behind the backlog is not taken for a zombie
+// connection.
 //
 // The token is sent only inside Identify and Resume payloads and is never
 // logged.

@@ -1,24 +1,22 @@
 package gateway
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// heartbeat keeps one connection's heartbeat going on a goroutine of its
-// own, so that it never waits behind event delivery: the host's Dispatch
-// callback may block while a script catches up (back-pressure), and the
-// connection's state machine with it. Heartbeat ACKs are noted by the read
-// pump as soon as they are read, never queued behind dispatches.
+// heartbeat is one connection's heartbeat state. The beats are sent by the
+// connection's watch goroutine, so that they never wait behind event
+// delivery: the host's Dispatch callback may block while a script catches
+// up (back-pressure), and reading the socket with it. Heartbeat ACKs are
+// noted as soon as they are read.
 //
 // A missing ACK means a zombie connection only if nothing at all came in
-// since the heartbeat was sent and the read pump was free to read it. A
-// connection that is still delivering frames is alive, and the ACK is
-// likely behind them in the socket (a backlog after a burst); one whose
-// read pump was held back by a full frame buffer may have the ACK sitting
-// unread. In both cases the heartbeat is sent again and the check waits
-// for the next interval.
+// since the heartbeat was sent and the reading goroutine was free to read
+// it. A connection that is still delivering frames is alive, and the ACK
+// is likely behind them in the socket (a backlog after a burst); one whose
+// reader is held in Dispatch may have the ACK sitting unread. In both cases
+// the heartbeat is sent again and the check waits for the next interval.
 type heartbeat struct {
 	c   *conn
 	s   *shard
@@ -27,22 +25,25 @@ type heartbeat struct {
 	acked    atomic.Bool  // the last heartbeat was acknowledged
 	acks     atomic.Int64 // ACKs on this connection
 	lastBeat atomic.Int64 // cfg.Now() of the last heartbeat, unix nanos; 0 before the first
-	reads    atomic.Int64 // frames the read pump read
-	stalls   atomic.Int64 // times the read pump waited for room in the frame buffer
-	stalled  atomic.Bool  // the read pump is waiting for room now
+	reads    atomic.Int64 // frames read
+	handled  atomic.Int64 // frames handled: reads-handled is 1 while one is being handled
 
-	fail chan string   // why the heartbeat gave up (cap 1); the state machine ends the connection
+	helloSeen atomic.Bool // Hello arrived: the hello timeout no longer applies
+	begin     chan beginBeats
+	readsAt   atomic.Int64 // reads when the last beat was sent
+
 	stop chan struct{} // closed when the connection ends
-	wg   sync.WaitGroup
 }
 
+type beginBeats struct{ first, interval time.Duration }
+
 func newHeartbeat(s *shard, c *conn, now func() time.Time) *heartbeat {
-	h := &heartbeat{c: c, s: s, now: now, fail: make(chan string, 1), stop: make(chan struct{})}
+	h := &heartbeat{c: c, s: s, now: now, begin: make(chan beginBeats, 1), stop: make(chan struct{})}
 	h.acked.Store(true)
 	return h
 }
 
-// ack records a heartbeat ACK; called by the read pump.
+// ack records a heartbeat ACK; called by the reading goroutine.
 func (h *heartbeat) ack() {
 	h.acked.Store(true)
 	h.acks.Add(1)
@@ -60,59 +61,31 @@ func (h *heartbeat) beat() error {
 	}
 	b, _ := encodeFrame(opHeartbeat, d)
 	h.c.lim.heartbeat()
+	h.readsAt.Store(h.reads.Load())
 	h.lastBeat.Store(h.now().UnixNano())
 	h.acked.Store(false)
 	return h.c.write(b)
 }
 
-// start runs the heartbeat: the first beat after first, then one every
-// interval.
+// tick is the check before a scheduled beat: the reason the connection is
+// a zombie, or "".
+func (h *heartbeat) tick() string {
+	if h.acked.Load() {
+		return ""
+	}
+	reads := h.reads.Load()
+	if reads != h.readsAt.Load() || h.handled.Load() != reads {
+		return "" // frames came in, or one is still being handled
+	}
+	return "no heartbeat ACK since the last heartbeat (zombie connection)"
+}
+
+// start makes the watch goroutine beat: the first beat after first, then
+// one every interval. Called once, at Hello.
 func (h *heartbeat) start(first, interval time.Duration) {
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		h.run(first, interval)
-	}()
+	h.helloSeen.Store(true)
+	h.begin <- beginBeats{first, interval}
 }
 
-func (h *heartbeat) run(first, interval time.Duration) {
-	t := time.NewTimer(first)
-	defer t.Stop()
-	reads, stalls := h.reads.Load(), h.stalls.Load()
-	for {
-		select {
-		case <-h.stop:
-			return
-		case <-t.C:
-		}
-		if !h.acked.Load() {
-			if h.reads.Load() == reads && h.stalls.Load() == stalls && !h.stalled.Load() {
-				// the reason goes first: closing ends the read pump, whose
-				// error the state machine would otherwise report
-				h.give("no heartbeat ACK since the last heartbeat (zombie connection)")
-				h.c.close(4000, "zombie connection")
-				return
-			}
-		}
-		reads, stalls = h.reads.Load(), h.stalls.Load()
-		if err := h.beat(); err != nil {
-			h.give("write heartbeat: " + err.Error())
-			h.c.ws.Close() // the read pump ends, and with it the state machine
-			return
-		}
-		t.Reset(interval)
-	}
-}
-
-func (h *heartbeat) give(reason string) {
-	select {
-	case h.fail <- reason:
-	default:
-	}
-}
-
-// end stops the heartbeat goroutine and waits for it.
-func (h *heartbeat) end() {
-	close(h.stop)
-	h.wg.Wait()
-}
+// end stops the watch goroutine.
+func (h *heartbeat) end() { close(h.stop) }
