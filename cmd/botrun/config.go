@@ -42,8 +42,8 @@ type Config struct {
 	// RESTGlobalLimit is requests per second over all routes: 0 means
 	// Discord's default of 50, negative turns the limiter off.
 	RESTGlobalLimit int `toml:"rest_global_limit"`
-	// ReleaseStartupMemory gives back, once after the first READY, the
-	// memory only start-up used (see release.go).
+	// ReleaseStartupMemory returns the heap start-up left free to the
+	// system once, after the first READY (see release.go).
 	ReleaseStartupMemory bool `toml:"release_startup_memory"`
 
 	Limits  LimitsConfig              `toml:"limits"`
@@ -177,7 +177,7 @@ var runSettings = []setting{
 		return nil
 	}},
 	{"prefer", "lua or js: which one runs when a script exists in both languages (ping.lua and ping.js)", func(c *Config, v string) error { c.Prefer = v; return nil }},
-	{"release-startup-memory", "once connected, give back the memory only start-up used", func(c *Config, v string) error {
+	{"release-startup-memory", "once connected, return the heap start-up left free to the system", func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return fmt.Errorf("release-startup-memory: %q is not true or false", v)

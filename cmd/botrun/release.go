@@ -9,23 +9,19 @@ import (
 
 // releaseDelay is how long after the first READY start-up memory is
 // released: long enough for the burst of GUILD_CREATE events that follows
-// READY on a small bot, short enough to be done before anyone looks.
+// READY on a small bot, short enough to be done before the bot is busy.
 const releaseDelay = time.Second
 
-// releaseStartupMemory gives back to the system what start-up needed and
-// the running bot does not: a garbage collection returns the heap pages
-// that loading scripts and parsing the configuration left free, and
-// dropProgramPages unmaps the code and tables only start-up ran. It costs
-// one collection and, afterwards, a minor page fault for each program page
-// the bot touches again.
+// releaseStartupMemory gives back to the system the heap that start-up
+// left free. Loading scripts (parsing, compiling) and parsing the
+// configuration and READY leave garbage that the next collection frees,
+// but Go returns free heap pages to the system only gradually, a few per
+// cycle; one forced collection that returns them all at once costs a few
+// milliseconds, once.
 func releaseStartupMemory(log *slog.Logger) {
 	start := time.Now()
 	debug.FreeOSMemory()
-	dropped, err := dropProgramPages()
-	if err != nil {
-		log.Debug("releasing start-up memory", "error", err)
-	}
-	log.Debug("released start-up memory", "program_pages_bytes", dropped, "took", time.Since(start))
+	log.Debug("released start-up memory", "took", time.Since(start))
 }
 
 // releaseAfterReady waits for the first READY, then for delay, and
