@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 )
 
 // scanFrame is decodeFrame's fast path: one pass over the payload that
@@ -244,14 +245,16 @@ const (
 // plainRun returns the index of the first quote, backslash or control
 // character at or after i (len(b) if none). It tests eight bytes at a time
 // (a zero byte in x^c marks c; x-0x20 borrows into the top bit of a byte
-// below 0x20); most of a message is the text of strings.
+// below 0x20); most of a message is the text of strings. Bytes before the
+// first match set no bit and borrow nothing, so the lowest bit set is
+// that match, and short strings (keys) need no byte loop.
 func plainRun(b []byte, i int) int {
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
 		q := x ^ (lsb * '"')
 		bs := x ^ (lsb * '\\')
-		if ((q-lsb)&^q|(bs-lsb)&^bs|(x-lsb*0x20)&^x)&msb != 0 {
-			break
+		if m := ((q-lsb)&^q | (bs-lsb)&^bs | (x-lsb*0x20)&^x) & msb; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
 	for ; i < len(b); i++ {

@@ -106,3 +106,22 @@ func TestZlibStreamRealistic(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecodeFrameRealistic decodes the envelope of realistic
+// MESSAGE_CREATE dispatches: many short keys, ids and timestamps.
+func BenchmarkDecodeFrameRealistic(b *testing.B) {
+	msgs := realisticMessages(256)
+	data := make([][]byte, len(msgs))
+	size := 0
+	for i, m := range msgs {
+		data[i] = []byte(m)
+		size += len(m)
+	}
+	b.SetBytes(int64(size / len(msgs)))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := decodeFrame(data[i%len(data)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
