@@ -74,3 +74,21 @@ func TestTableMarksMissing(t *testing.T) {
 		t.Fatal("formatting helpers")
 	}
 }
+
+func TestEventsFor(t *testing.T) {
+	tests := []struct {
+		events  int
+		elapsed time.Duration
+		target  time.Duration
+		want    int
+	}{
+		{100_000, time.Second, 5 * time.Second, 625_000},            // 100k/s for 5 s, a quarter to spare
+		{10_000, 100 * time.Millisecond, 5 * time.Second, 625_000}, // the same rate from a short run
+		{1_000_000, time.Second, 10 * time.Second, MaxThroughputEvents},
+	}
+	for _, tt := range tests {
+		if got := EventsFor(Throughput{Events: tt.events, Elapsed: tt.elapsed}, tt.target); got != tt.want {
+			t.Errorf("EventsFor(%d in %v, %v) = %d, want %d", tt.events, tt.elapsed, tt.target, got, tt.want)
+		}
+	}
+}

@@ -202,9 +202,17 @@ func SizeThroughput(ctx context.Context, b Bot, target time.Duration) (int, erro
 	if err != nil {
 		return 0, err
 	}
-	n := int(1.25 * t.PerSec() * target.Seconds())
-	// The cap bounds the prepared burst to about 2 GB uncompressed.
-	return max(probe, min(n, 2_000_000)), nil
+	return max(probe, EventsFor(t, target)), nil
+}
+
+// MaxThroughputEvents bounds a throughput run: its prepared burst is
+// about 2 GB uncompressed.
+const MaxThroughputEvents = 2_000_000
+
+// EventsFor is the event count that makes a run at t's rate last about
+// target, with a quarter to spare, at most MaxThroughputEvents.
+func EventsFor(t Throughput, target time.Duration) int {
+	return min(int(1.25*t.PerSec()*target.Seconds()), MaxThroughputEvents)
 }
 
 // Latency is one latency run.
