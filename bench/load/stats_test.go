@@ -82,7 +82,7 @@ func TestEventsFor(t *testing.T) {
 		target  time.Duration
 		want    int
 	}{
-		{100_000, time.Second, 5 * time.Second, 625_000},            // 100k/s for 5 s, a quarter to spare
+		{100_000, time.Second, 5 * time.Second, 625_000},           // 100k/s for 5 s, a quarter to spare
 		{10_000, 100 * time.Millisecond, 5 * time.Second, 625_000}, // the same rate from a short run
 		{1_000_000, time.Second, 10 * time.Second, MaxThroughputEvents},
 	}
