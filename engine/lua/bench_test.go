@@ -192,6 +192,15 @@ func FuzzLuaRoundTrip(f *testing.F) {
 		if err != nil {
 			return // refused values (NaN/Inf after overflow, too deep) are errors, not panics
 		}
+		// Results are built straight from jsondoc; decoding through
+		// encoding/json first must give the same tables.
+		gj, err := s.newConverter("fuzz").toGo(s.decodeToLua(json.RawMessage(data)), 0)
+		if err != nil {
+			t.Fatalf("encoding/json path failed where the jsondoc path did not: %v", err)
+		}
+		if viaJSON, err := json.Marshal(gj); err != nil || string(viaJSON) != string(out1) {
+			t.Fatalf("jsondoc tables %s != encoding/json tables %s (%v)", out1, viaJSON, err)
+		}
 		out2, err := once(out1)
 		if err != nil {
 			t.Fatalf("second round trip of %s failed: %v", out1, err)
@@ -274,4 +283,18 @@ end)`)
 		s.dispatch(d)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100, "ns/pcall")
+}
+
+// BenchmarkResultToLua is converting a binding's JSON result (a message
+// object, as discord.send returns) into the plain tables a script gets.
+func BenchmarkResultToLua(b *testing.B) {
+	s := loadInternal(b, "")
+	raw := json.RawMessage(enginetest.MessageData("1", "a reply of ordinary length"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := s.toLua(raw).(*lua.LTable); !ok {
+			b.Fatal("not a table")
+		}
+	}
+	b.ReportMetric(float64(len(raw)), "result-bytes")
 }

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine/jsondoc"
 )
 
 // maxDepth bounds nesting of values crossing into Go; it also stops cycles.
@@ -178,13 +180,10 @@ func (s *script) toLua(v any) lua.LValue {
 		if len(v) == 0 {
 			return lua.LNil
 		}
-		dec := json.NewDecoder(bytes.NewReader(v))
-		dec.UseNumber()
-		var out any
-		if err := dec.Decode(&out); err != nil {
-			return lua.LNil
+		if doc, err := jsondoc.Parse(v); err == nil {
+			return s.docTable(doc.Root())
 		}
-		return s.toLua(out)
+		return s.decodeToLua(v)
 	case *bindings.Object:
 		if v == nil {
 			return lua.LNil
@@ -213,6 +212,59 @@ func (s *script) toLua(v any) lua.LValue {
 		}
 		return s.toLua(json.RawMessage(b))
 	}
+}
+
+// docTable builds the plain tables of a parsed JSON result, straight
+// from the document: the same tables as decoding into Go values first
+// (decodeToLua) at a fraction of the cost. Strings are copied: a result's
+// bytes belong to the binding.
+func (s *script) docTable(v jsondoc.Value) lua.LValue {
+	switch v.Kind() {
+	case jsondoc.Bool:
+		return lua.LBool(v.Bool())
+	case jsondoc.Number:
+		n := numberText(v.NumberText())
+		if str, ok := n.(lua.LString); ok { // beyond ±2^53: its text
+			return lua.LString(strings.Clone(string(str)))
+		}
+		return n
+	case jsondoc.String:
+		return lua.LString(strings.Clone(v.Str()))
+	case jsondoc.Array:
+		n := v.Len()
+		t := s.L.CreateTable(n, 0)
+		for i := range n {
+			t.Append(s.docTable(v.Index(i)))
+		}
+		if n == 0 {
+			t.Metatable = s.arrayMT
+		}
+		return t
+	case jsondoc.Object:
+		n := v.Len()
+		t := s.L.CreateTable(0, n)
+		for i := range n {
+			k, fv := v.Field(i)
+			t.RawSetString(strings.Clone(k), s.docTable(fv))
+		}
+		if n == 0 {
+			t.Metatable = s.objMT
+		}
+		return t
+	}
+	return lua.LNil
+}
+
+// decodeToLua converts JSON through encoding/json: for what jsondoc
+// refuses (trailing data after the value, nesting deeper than its limit).
+func (s *script) decodeToLua(raw json.RawMessage) lua.LValue {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var out any
+	if err := dec.Decode(&out); err != nil {
+		return lua.LNil
+	}
+	return s.toLua(out)
 }
 
 func intValue(n int64) lua.LValue {
