@@ -4,8 +4,8 @@
 // An event's data is parsed once and shared by every script it reaches.
 //
 // Parse is a single-pass, strict (RFC 8259) parser that writes a flat tape:
-// one slice of nodes in document order, where each container knows the
-// range of its children in a second slice. Strings without escapes are not
+// one slice of 8-byte nodes in document order, where each container knows
+// the range of its children in a second slice. Strings without escapes are not
 // copied: Str returns a string that shares the parsed bytes, which is why
 // the input to Parse must never be modified afterwards. Strings with
 // escapes are decoded once, during Parse, so reading never mutates the Doc

@@ -43,7 +43,39 @@ func FuzzParse(f *testing.F) {
 		if raw := d.Root().Raw(); !bytes.Equal(raw, bytes.TrimSpace(data)) {
 			t.Fatalf("Raw = %q, want %q", raw, bytes.TrimSpace(data))
 		}
+		checkNested(t, d.Root(), 0)
 	})
+}
+
+// checkNested checks every value below v: its Raw text decodes (with
+// encoding/json) to what the Doc gives, and Get finds each field's value.
+func checkNested(t *testing.T, v Value, depth int) {
+	if depth > 64 {
+		return
+	}
+	want, err := stdDecode(v.Raw())
+	if err != nil {
+		t.Fatalf("Raw %q of a %s does not parse: %v", v.Raw(), v.Kind(), err)
+	}
+	if got := toAny(v); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Raw %q decodes to %#v, the Doc gives %#v", v.Raw(), want, got)
+	}
+	switch v.Kind() {
+	case Array:
+		for i := range v.Len() {
+			checkNested(t, v.Index(i), depth+1)
+		}
+	case Object:
+		m := want.(map[string]any)
+		for i := range v.Len() {
+			k, fv := v.Field(i)
+			// the last of repeated keys wins, in both
+			if g, ok := v.Get(k); !ok || !reflect.DeepEqual(toAny(g), m[k]) {
+				t.Fatalf("Get(%q) in %q = %v, %v; want %#v", k, v.Raw(), g.Raw(), ok, m[k])
+			}
+			checkNested(t, fv, depth+1)
+		}
+	}
 }
 
 func stdDecode(data []byte) (any, error) {

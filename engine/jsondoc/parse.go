@@ -10,15 +10,19 @@ import (
 	"unsafe"
 )
 
-// node is one value on the tape, 16 bytes. src[start:end] is the value's
-// text (strings with their quotes); its first byte tells the kind. For
-// containers, kids[a:a+n] are the node indexes of the elements, or of the
-// field values: a field's key is always the node just before its value.
-// For a string, n > 0 means its text had escapes or invalid UTF-8 and
-// Doc.text[a:a+n] is the decoded form (decoding never yields "").
+// node is one value on the tape, 8 bytes; src[start:] is the value's text
+// (strings with their quotes), and its first byte tells the kind. For
+// numbers, literals and strings as written, end is where the text ends.
+// Otherwise end is ^off, the complement of an offset to the rest:
+//   - a container's is in kids: kids[off] is where its text ends,
+//     kids[off+1] its number of children, and the next that many are the
+//     node indexes of the elements, or of the field values (a field's key
+//     is always the node just before its value);
+//   - a string whose text had escapes or invalid UTF-8 has its decoded
+//     form in text: at off, where its source text ends and the decoded
+//     length (little-endian int32s), then the bytes (never "").
 type node struct {
 	start, end int32
-	a, n       int32
 }
 
 // Doc is a parsed, immutable JSON document. It is safe for concurrent use.
@@ -92,6 +96,7 @@ func (s *scratch) parse(src []byte) (*Doc, error) {
 	var c byte
 	var err error
 	var nd node
+	var end int
 
 value: // expecting a value at i
 	for i < len(src) && isSpace[src[i]] {
@@ -109,11 +114,11 @@ value: // expecting a value at i
 			i = j + 1
 			break
 		}
-		if nd, text, err = str(src, i, text); err != nil {
+		if nd, end, text, err = str(src, i, text); err != nil {
 			goto fail
 		}
 		nodes = append(nodes, nd)
-		i = int(nd.end)
+		i = end
 	case c == '{' || c == '[':
 		if len(open) >= MaxDepth {
 			err = &SyntaxError{Offset: i, Msg: ErrTooDeep.Error(), err: ErrTooDeep}
@@ -210,10 +215,8 @@ closed: // the innermost open container ended just before i: its
 	{
 		o := open[len(open)-1]
 		open = open[:len(open)-1]
-		n := &nodes[o.node]
-		n.end = int32(i)
-		n.a = int32(len(kids))
-		n.n = int32(len(pending)) - o.base
+		nodes[o.node].end = ^int32(len(kids))
+		kids = append(kids, int32(i), int32(len(pending))-o.base)
 		kids = append(kids, pending[o.base:]...)
 		pending = pending[:o.base]
 		inObj = len(open) > 0 && open[len(open)-1].obj
@@ -236,11 +239,11 @@ key: // expecting an object key at i
 		nodes = append(nodes, node{start: int32(i), end: int32(j + 1)})
 		i = j + 1
 	} else {
-		if nd, text, err = str(src, i, text); err != nil {
+		if nd, end, text, err = str(src, i, text); err != nil {
 			goto fail
 		}
 		nodes = append(nodes, nd)
-		i = int(nd.end)
+		i = end
 	}
 	if i < len(src) && src[i] == ':' { // compact JSON: no space to skip
 		i++
@@ -348,21 +351,18 @@ func skipPlain(src []byte, i int) int {
 }
 
 // str parses the string whose opening quote is at start and returns its
-// node; the node's end is the offset after the closing quote. Plain ASCII
-// and valid UTF-8 stay in the source; anything else is decoded once and
-// appended to text, which str returns.
-func str(src []byte, start int, text []byte) (node, []byte, error) {
+// node and the offset after its closing quote. Plain ASCII and valid UTF-8
+// stay in the source; anything else is decoded once and appended to text,
+// which str returns.
+func str(src []byte, start int, text []byte) (node, int, []byte, error) {
 	i := skipPlain(src, start+1)
-	if i < len(src) && src[i] == '"' {
-		return node{start: int32(start), end: int32(i + 1)}, text, nil
-	}
 	for {
 		if i >= len(src) {
-			return node{}, text, eof(src)
+			return node{}, 0, text, eof(src)
 		}
 		c := src[i]
 		if c == '"' {
-			return node{start: int32(start), end: int32(i + 1)}, text, nil
+			return node{start: int32(start), end: int32(i + 1)}, i + 1, text, nil
 		}
 		if c < utf8.RuneSelf {
 			break // a backslash or a control character
@@ -378,22 +378,25 @@ func str(src []byte, start int, text []byte) (node, []byte, error) {
 
 // decodeStr finishes a string that needs decoding; src[start] is its
 // opening quote and src[start+1:from] is plain text.
-func decodeStr(src []byte, start, from int, text []byte) (node, []byte, error) {
+func decodeStr(src []byte, start, from int, text []byte) (node, int, []byte, error) {
 	off := len(text)
-	b := append(text, src[start+1:from]...)
+	b := append(text, 0, 0, 0, 0, 0, 0, 0, 0) // end and length, set below
+	b = append(b, src[start+1:from]...)
 	i := from
 	for {
 		if i >= len(src) {
-			return node{}, text, eof(src)
+			return node{}, 0, text, eof(src)
 		}
 		c := src[i]
 		switch {
 		case c == '"':
 			i++
-			return node{start: int32(start), end: int32(i), a: int32(off), n: int32(len(b) - off)}, b, nil
+			binary.LittleEndian.PutUint32(b[off:], uint32(i))
+			binary.LittleEndian.PutUint32(b[off+4:], uint32(len(b)-off-8))
+			return node{start: int32(start), end: ^int32(off)}, i, b, nil
 		case c == '\\':
 			if i+1 >= len(src) {
-				return node{}, text, eof(src)
+				return node{}, 0, text, eof(src)
 			}
 			e := src[i+1]
 			switch e {
@@ -412,7 +415,7 @@ func decodeStr(src []byte, start, from int, text []byte) (node, []byte, error) {
 			case 'u':
 				r, err := hex4(src, i+2)
 				if err != nil {
-					return node{}, text, err
+					return node{}, 0, text, err
 				}
 				i += 6
 				if utf16.IsSurrogate(r) {
@@ -435,11 +438,11 @@ func decodeStr(src []byte, start, from int, text []byte) (node, []byte, error) {
 				b = utf8.AppendRune(b, r)
 				continue
 			default:
-				return node{}, text, errAt(i+1, "invalid escape character %s in string", quoteChar(e))
+				return node{}, 0, text, errAt(i+1, "invalid escape character %s in string", quoteChar(e))
 			}
 			i += 2
 		case c < 0x20:
-			return node{}, text, errAt(i, "invalid control character %s in string (must be escaped)", quoteChar(c))
+			return node{}, 0, text, errAt(i, "invalid control character %s in string (must be escaped)", quoteChar(c))
 		case c < utf8.RuneSelf:
 			b = append(b, c)
 			i++

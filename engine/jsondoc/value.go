@@ -1,6 +1,7 @@
 package jsondoc
 
 import (
+	"encoding/binary"
 	"strconv"
 	"unsafe"
 )
@@ -60,8 +61,13 @@ func (v Value) Str() string {
 
 // strOf is a string node's decoded value.
 func (d *Doc) strOf(n *node) string {
-	if n.n > 0 {
-		return unsafe.String(&d.text[n.a], int(n.n))
+	if n.end < 0 {
+		off := int(^n.end)
+		l := int(binary.LittleEndian.Uint32(d.text[off+4:]))
+		if l == 0 {
+			return ""
+		}
+		return unsafe.String(&d.text[off+8], l)
 	}
 	if n.end-n.start <= 2 {
 		return ""
@@ -137,7 +143,7 @@ func (v Value) Len() int {
 	if c := v.d.src[n.start]; c != '[' && c != '{' {
 		return 0
 	}
-	return int(n.n)
+	return int(v.d.kids[^n.end+1])
 }
 
 // Index is element i of an Array (Invalid when out of range).
@@ -146,10 +152,14 @@ func (v Value) Index(i int) Value {
 		return Value{}
 	}
 	n := v.node()
-	if v.d.src[n.start] != '[' || i < 0 || i >= int(n.n) {
+	if v.d.src[n.start] != '[' {
 		return Value{}
 	}
-	return Value{d: v.d, i: v.d.kids[int(n.a)+i]}
+	kids := v.d.children(n)
+	if i < 0 || i >= len(kids) {
+		return Value{}
+	}
+	return Value{d: v.d, i: kids[i]}
 }
 
 // Get is the field key of an Object (ok false when absent). When a key
@@ -163,12 +173,12 @@ func (v Value) Get(key string) (Value, bool) {
 	if d.src[n.start] != '{' {
 		return Value{}, false
 	}
-	kids := d.kids[n.a : n.a+n.n]
+	kids := d.children(n)
 	for j := len(kids) - 1; j >= 0; j-- {
 		vi := kids[j]
 		k := &d.nodes[vi-1]
-		if k.n > 0 {
-			if string(d.text[k.a:k.a+k.n]) == key {
+		if k.end < 0 {
+			if d.strOf(k) == key {
 				return Value{d: d, i: vi}, true
 			}
 			continue
@@ -187,10 +197,14 @@ func (v Value) Field(i int) (key string, val Value) {
 		return "", Value{}
 	}
 	n := v.node()
-	if v.d.src[n.start] != '{' || i < 0 || i >= int(n.n) {
+	if v.d.src[n.start] != '{' {
 		return "", Value{}
 	}
-	vi := v.d.kids[int(n.a)+i]
+	kids := v.d.children(n)
+	if i < 0 || i >= len(kids) {
+		return "", Value{}
+	}
+	vi := kids[i]
 	return v.d.strOf(&v.d.nodes[vi-1]), Value{d: v.d, i: vi}
 }
 
@@ -201,5 +215,23 @@ func (v Value) Raw() []byte {
 		return nil
 	}
 	n := v.node()
-	return v.d.src[n.start:n.end:n.end]
+	end := v.d.end(n)
+	return v.d.src[n.start:end:end]
+}
+
+// children is a container node's element or field value indexes.
+func (d *Doc) children(n *node) []int32 {
+	off := ^n.end
+	return d.kids[off+2 : off+2+d.kids[off+1]]
+}
+
+// end is where a node's text ends in src.
+func (d *Doc) end(n *node) int32 {
+	if n.end >= 0 {
+		return n.end
+	}
+	if c := d.src[n.start]; c == '{' || c == '[' {
+		return d.kids[^n.end]
+	}
+	return int32(binary.LittleEndian.Uint32(d.text[^n.end:]))
 }
