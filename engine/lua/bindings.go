@@ -134,9 +134,17 @@ func (s *script) function(f bindings.Func, kind string) lua.LValue {
 	return fn
 }
 
+// callBox is a binding call and room for its first arguments in one
+// allocation. Nothing is reused: a binding may keep its Call.
+type callBox struct {
+	call bindings.Call
+	args [3]any
+}
+
 // prepare converts the arguments of a binding call.
 func (s *script) prepare(L *lua.LState, f bindings.Func, kind, display string) (*bindings.Call, error) {
-	call := &bindings.Call{Ctx: s.loop.Context(), Script: s.bs}
+	box := &callBox{call: bindings.Call{Ctx: s.loop.Context(), Script: s.bs}}
+	call := &box.call
 	first := 1
 	if kind != "" {
 		obj := s.objectOf(L.Get(1))
@@ -148,7 +156,11 @@ func (s *script) prepare(L *lua.LState, f bindings.Func, kind, display string) (
 	}
 	n := L.GetTop()
 	if n >= first {
-		call.Args = make([]any, 0, n-first+1)
+		if m := n - first + 1; m <= len(box.args) {
+			call.Args = box.args[:0:m]
+		} else {
+			call.Args = make([]any, 0, m)
+		}
 		c := s.newConverter(display)
 		for i := first; i <= n; i++ {
 			v, err := c.toGo(L.Get(i), 0)
