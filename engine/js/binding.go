@@ -23,7 +23,7 @@ func (s *script) bindingFunc(f bindings.Func, this *bindings.Object) goja.Value 
 		}
 		c := &bindings.Call{Ctx: s.loop.Context(), Script: s.bs, This: this, Args: args}
 		if !f.Async {
-			c.Where = s.where
+			c.Where = s.whereFn
 			res, err := f.Fn(c)
 			if s.check && errors.Is(err, bindings.ErrNotConnected) {
 				res, err = nil, nil

@@ -45,6 +45,7 @@ type script struct {
 
 	guard    interruptGuard // the CPU budget watchdog of the running invocation
 	clock    *budgetClock   // the clock of the budgets
+	whereFn  func() string  // s.where as a value, made once: a method value allocates each time
 	spareInv *invocation    // a finished handler invocation to reuse; loop goroutine only
 	argBuf   []goja.Value   // handler arguments, lent by takeArgs; loop goroutine only
 	stack    *[]goja.Value  // goja's value stack field (see vmstack.go); nil: not lent

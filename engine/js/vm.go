@@ -25,6 +25,7 @@ func (s *script) setupVM() {
 	s.vm = vm
 	s.guard.vm = vm
 	s.clock = newBudgetClock()
+	s.whereFn = s.where
 	if s.stack = vmStack(vm); s.stack != nil {
 		s.stackBuf = make([]goja.Value, 0, lentStackSize)
 	}
