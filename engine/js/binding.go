@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/dop251/goja"
 
@@ -34,14 +35,14 @@ func (s *script) bindingFunc(f bindings.Func, this *bindings.Object) goja.Value 
 			return s.toJS(res)
 		}
 		// The call site is read now: the binding runs off the loop.
-		where := s.where()
-		c.Where = func() string { return where }
+		at := s.callSite()
+		c.Where = at.text
 		release, err := s.loop.Acquire()
 		if err != nil {
 			// Like every failure of an async binding, the limit rejects
 			// the Promise rather than throwing.
 			p, _, reject := s.vm.NewPromise()
-			if rerr := reject(s.jsError(&limitError{f.Name, err}, where)); rerr != nil {
+			if rerr := reject(s.jsError(&limitError{f.Name, err}, at.text())); rerr != nil {
 				panic(rerr)
 			}
 			return s.vm.ToValue(p)
@@ -63,7 +64,7 @@ func (s *script) bindingFunc(f bindings.Func, this *bindings.Object) goja.Value 
 				done()
 				_, rerr := s.run(inv, func() (goja.Value, error) {
 					if err != nil {
-						return nil, reject(s.jsError(err, where))
+						return nil, reject(s.jsError(err, at.text()))
 					}
 					return nil, resolve(s.toJS(res))
 				})
@@ -82,15 +83,38 @@ func (s *script) bindingFunc(f bindings.Func, this *bindings.Object) goja.Value 
 
 // where is the script location of the innermost script frame, for
 // bindings.Call.Where and error call sites: "ping.js:12:5".
-func (s *script) where() string {
-	frames := s.vm.CaptureCallStack(0, nil)
-	for i := range frames {
-		p := frames[i].Position()
+func (s *script) where() string { return s.callSite().text() }
+
+// callSite finds the innermost script frame. The frames are read into a
+// buffer the script keeps, so an async binding call does not allocate
+// them; the text is made only when asked for.
+func (s *script) callSite() site {
+	s.frames = s.vm.CaptureCallStack(0, s.frames[:0])
+	defer clear(s.frames) // keep no programs of this call alive
+	for i := range s.frames {
+		p := s.frames[i].Position()
 		if p.Filename != "" && p.Line > 0 {
-			return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, unwrapCol(p.Line, p.Column))
+			return site{frame: s.frames[i], ok: true, path: s.unit.Path}
 		}
 	}
-	return s.unit.Path
+	return site{path: s.unit.Path}
+}
+
+// site is a call site: a script frame, or the entry file when none was
+// found. text may be called from any goroutine (goja locks the file's
+// line table).
+type site struct {
+	frame goja.StackFrame
+	ok    bool
+	path  string
+}
+
+func (c site) text() string {
+	if !c.ok {
+		return c.path
+	}
+	p := c.frame.Position()
+	return p.Filename + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(unwrapCol(p.Line, p.Column))
 }
 
 // jsError turns a binding failure into the value a script catches:

@@ -43,13 +43,14 @@ type script struct {
 	onError      func(*engine.ScriptError)           // Check collects errors instead of logging
 	check        bool                                // botrun check: bindings without a platform succeed with null
 
-	guard    interruptGuard // the CPU budget watchdog of the running invocation
-	clock    *budgetClock   // the clock of the budgets
-	whereFn  func() string  // s.where as a value, made once: a method value allocates each time
-	spareInv *invocation    // a finished handler invocation to reuse; loop goroutine only
-	argBuf   []goja.Value   // handler arguments, lent by takeArgs; loop goroutine only
-	stack    *[]goja.Value  // goja's value stack field (see vmstack.go); nil: not lent
-	stackBuf []goja.Value   // the stack lent to goja while the VM runs
+	guard    interruptGuard    // the CPU budget watchdog of the running invocation
+	clock    *budgetClock      // the clock of the budgets
+	whereFn  func() string     // s.where as a value, made once: a method value allocates each time
+	frames   []goja.StackFrame // callSite's buffer; loop goroutine only
+	spareInv *invocation       // a finished handler invocation to reuse; loop goroutine only
+	argBuf   []goja.Value      // handler arguments, lent by takeArgs; loop goroutine only
+	stack    *[]goja.Value     // goja's value stack field (see vmstack.go); nil: not lent
+	stackBuf []goja.Value      // the stack lent to goja while the VM runs
 
 	filesMu sync.Mutex // guards files: require appends, the runner reads
 	files   []string
