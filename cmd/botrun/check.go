@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/botrun/botrun/engine"
 	"github.com/botrun/botrun/engine/runner"
+	"github.com/botrun/botrun/engine/watchdog"
 )
 
 func cmdCheck(ctx context.Context, a *app, args []string) int {
@@ -17,7 +19,12 @@ func cmdCheck(ctx context.Context, a *app, args []string) int {
 	if len(pos) != 1 {
 		return a.usageErr("check", "expected exactly one bot directory, got %d arguments", len(pos))
 	}
-	dir := pos[0]
+	return checkDir(ctx, a, pos[0], engineFactories)
+}
+
+// checkDir checks the bot in dir with the engines of the given languages.
+func checkDir(ctx context.Context, a *app, dir string,
+	factories map[string]func(engine.Limits, *watchdog.Watchdog) engine.Engine) int {
 	nerr := 0
 	report := func(err error) {
 		nerr++
@@ -27,21 +34,29 @@ func cmdCheck(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		report(err)
 	}
-	units, problems, err := runner.DiscoverPrefer(dir, "lua")
+	engines := newEnginesFrom(factories, cfg.Limits.Engine(), nil)
+	// Check both twins of a script written in both languages: whichever
+	// runs, it must load. A binary built without one of the languages
+	// runs the other twin, so only that one is checked.
+	first, second := "lua", "js"
+	if _, ok := engines["lua"]; !ok {
+		first, second = "js", "lua"
+	}
+	units, problems, err := runner.DiscoverPrefer(dir, first)
 	if err != nil {
 		report(err)
 		return exitFatal
 	}
-	// Check both twins of a script written in both languages: whichever
-	// runs, it must load.
-	if jsUnits, _, err := runner.DiscoverPrefer(dir, "js"); err == nil {
-		seen := map[string]bool{}
-		for _, u := range units {
-			seen[u.Path] = true
-		}
-		for _, u := range jsUnits {
-			if !seen[u.Path] {
-				units = append(units, u)
+	if _, ok := engines[second]; ok {
+		if more, _, err := runner.DiscoverPrefer(dir, second); err == nil {
+			seen := map[string]bool{}
+			for _, u := range units {
+				seen[u.Path] = true
+			}
+			for _, u := range more {
+				if !seen[u.Path] {
+					units = append(units, u)
+				}
 			}
 		}
 	}
@@ -55,9 +70,12 @@ func cmdCheck(ctx context.Context, a *app, args []string) int {
 		}
 		report(fmt.Errorf("%s", filepath.Join(dir, p.Error())))
 	}
-	engines := newEngines(cfg.Limits.Engine(), nil)
 	for _, u := range units {
-		eng := engines[u.Lang]
+		eng, ok := engines[u.Lang]
+		if !ok {
+			report(fmt.Errorf("%s: %s", filepath.Join(dir, u.Path), missingEngine(u.Lang)))
+			continue
+		}
 		for _, se := range eng.Check(ctx, u) {
 			// Paths are relative to the bot directory; print them
 			// relative to where the user ran botrun, for editors.

@@ -118,7 +118,7 @@ func (s *session) newRunner(ctx context.Context, host *bindings.Host, onEvents f
 		Log:          s.log,
 		ScriptConfig: s.cfg.Scripts,
 		Caps:         bindings.Caps{MaxPayload: limits.MaxPayload},
-		Prefer:       s.cfg.Prefer,
+		Prefer:       builtPrefer(s.cfg.Prefer),
 		OnEvents:     onEvents,
 		OnCommands:   onCommands,
 	})
