@@ -41,7 +41,7 @@ func without(lang string) map[string]func(engine.Limits, *watchdog.Watchdog) eng
 func TestCheckWithoutALanguage(t *testing.T) {
 	for _, tt := range []struct {
 		missing, present string // languages; a twin pair exists in both
-		want, notWant        string
+		want, notWant    string
 	}{
 		{"js", "lua", "only.js: botrun was built without JavaScript (-tags nojs)", "twin.js"},
 		{"lua", "js", "only.lua: botrun was built without Lua (-tags nolua)", "twin.lua"},
