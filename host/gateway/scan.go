@@ -244,26 +244,34 @@ const (
 
 // plainRun returns the index of the first quote, backslash or control
 // character at or after i (len(b) if none). It tests eight bytes at a time
-// (a zero byte in x^c marks c; x-0x20 borrows into the top bit of a byte
-// below 0x20); most of a message is the text of strings. Bytes before the
-// first match set no bit and borrow nothing, so the lowest bit set is
-// that match, and short strings (keys) need no byte loop.
+// (a zero byte in x^c marks c, so q-lsb sets its top bit; x-0x20 borrows
+// into the top bit of a byte below 0x20; a top bit already set in x is a
+// byte of a non-ASCII character, and x^c keeps it, so one &^x drops those);
+// most of a message is the text of strings. Bytes before the first match
+// set no bit and borrow nothing, so the lowest bit set is that match, and
+// short strings (keys) need no byte loop. Small enough to be inlined.
 func plainRun(b []byte, i int) int {
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
 		q := x ^ (lsb * '"')
 		bs := x ^ (lsb * '\\')
-		if m := ((q-lsb)&^q | (bs-lsb)&^bs | (x-lsb*0x20)&^x) & msb; m != 0 {
+		if m := ((q - lsb) | (bs - lsb) | (x - lsb*0x20)) &^ x & msb; m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
-			return i
-		}
+	for i < len(b) && strText[b[i]] {
+		i++
 	}
 	return i
 }
+
+// strText marks the bytes that may stand for themselves in a string.
+var strText = func() (t [256]bool) {
+	for c := 0x20; c < 0x100; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // skipStr is str for values, where escapes are fine.
 func (s *scanner) skipStr() bool {
@@ -355,7 +363,10 @@ func (s *scanner) value() bool {
 		// a value
 		switch c := s.peek(); {
 		case c == '"':
-			if !s.skipStr() {
+			// most strings are plain: their end is the next quote
+			if j := plainRun(s.b, s.i+1); j < len(s.b) && s.b[j] == '"' {
+				s.i = j + 1
+			} else if !s.skipStr() {
 				return false
 			}
 		case c == '{' || c == '[':
@@ -427,8 +438,18 @@ func (s *scanner) value() bool {
 
 // key reads an object key and its colon, leaving s at the value.
 func (s *scanner) key() bool {
-	if s.peek() != '"' || !s.skipStr() {
+	if s.peek() != '"' {
 		return false
+	}
+	if j := plainRun(s.b, s.i+1); j < len(s.b) && s.b[j] == '"' {
+		s.i = j + 1
+	} else if !s.skipStr() {
+		return false
+	}
+	if s.peek() == ':' { // compact JSON: no space around the colon
+		s.i++
+		s.ws()
+		return true
 	}
 	s.ws()
 	if s.peek() != ':' {
