@@ -86,6 +86,15 @@ func (s *scratch) release() {
 // isSpace marks JSON whitespace.
 var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
+// skipSpace returns the offset of the first byte at or after i that is
+// not whitespace.
+func skipSpace(src []byte, i int) int {
+	for i < len(src) && isSpace[src[i]] {
+		i++
+	}
+	return i
+}
+
 // parse parses src iteratively: an explicit stack of open containers, the
 // cursor and the tape in local variables, one loop over tokens.
 func (s *scratch) parse(src []byte) (*Doc, error) {
@@ -99,8 +108,8 @@ func (s *scratch) parse(src []byte) (*Doc, error) {
 	var end int
 
 value: // expecting a value at i
-	for i < len(src) && isSpace[src[i]] {
-		i++
+	if i < len(src) && src[i] <= ' ' { // compact JSON has none
+		i = skipSpace(src, i)
 	}
 	if i >= len(src) {
 		err = eof(src)
@@ -170,8 +179,8 @@ value: // expecting a value at i
 	}
 
 next: // a value ended at i
-	for i < len(src) && isSpace[src[i]] {
-		i++
+	if i < len(src) && src[i] <= ' ' { // compact JSON has none
+		i = skipSpace(src, i)
 	}
 	if len(open) == 0 {
 		if i < len(src) {
@@ -224,8 +233,8 @@ closed: // the innermost open container ended just before i: its
 	goto next
 
 key: // expecting an object key at i
-	for i < len(src) && isSpace[src[i]] {
-		i++
+	if i < len(src) && src[i] <= ' ' { // compact JSON has none
+		i = skipSpace(src, i)
 	}
 	if i >= len(src) {
 		err = eof(src)
