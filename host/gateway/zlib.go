@@ -113,8 +113,9 @@ func (z *zlibStream) feed(frame []byte) ([]byte, error) {
 // returns where in hist it starts, or -1 when it was over maxOut and was
 // not kept.
 func (z *zlibStream) inflate() (start int, err error) {
-	if z.hist == nil {
-		z.hist = make([]byte, 0, histSize)
+	if z.hist == nil || cap(z.hist) > 4*histSize {
+		// first use, or back to the usual size after a large message
+		z.hist = append(make([]byte, 0, histSize), z.window()...)
 	}
 	start = len(z.hist)
 	total := 0
@@ -164,7 +165,9 @@ func (z *zlibStream) makeRoom(start int) int {
 	}
 	if cap(z.hist)-n <= windowSize {
 		// a message larger than the buffer: grow it, up to about maxOut
-		z.hist = append(z.hist[:cap(z.hist)], make([]byte, cap(z.hist))...)[:n]
+		grown := make([]byte, n, 2*cap(z.hist))
+		copy(grown, z.hist)
+		z.hist = grown
 	}
 	return start
 }

@@ -180,3 +180,23 @@ func FuzzZlibStream(f *testing.F) {
 		}
 	})
 }
+
+// A large message grows the output buffer; the next message gives the
+// memory back, and the stream still refers back across both.
+func TestZlibStreamShrinksAfterLargeMessage(t *testing.T) {
+	big := strings.Repeat("0123456789abcdef", 64<<10) // 1 MiB
+	msgs := []string{"head " + big[:5000], big, "tail " + big[:40000]}
+	z := newZlibStream(4 << 20)
+	for i, c := range zlibStreamOf(t, msgs) {
+		got, err := z.feed(c)
+		if err != nil || string(got) != msgs[i] {
+			t.Fatalf("message %d: %v (%d bytes)", i, err, len(got))
+		}
+		if i == 1 && cap(z.hist) <= 4*histSize {
+			t.Fatalf("a 1 MiB message fit in %d bytes of history", cap(z.hist))
+		}
+	}
+	if cap(z.hist) > 4*histSize {
+		t.Errorf("history still holds %d bytes after a small message", cap(z.hist))
+	}
+}
