@@ -18,7 +18,7 @@ import (
 // open the event gate with [Loop.Open], stop with [Loop.Close].
 type Loop struct {
 	mu        sync.Mutex // guards the event ring, posted, closed, stopped, parked and room
-	ring      []func()   // submitted events: a ring of at most queueSize, grown on demand, never shrunk
+	ring      []event    // submitted events: a ring of at most queueSize, grown on demand, never shrunk
 	head, n   int        // oldest event's index in ring, number of queued events
 	queueSize int
 	lowWater  int           // room is signalled once the queue is down to this many
@@ -48,7 +48,15 @@ type Loop struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	batch []func() // events taken by the loop goroutine in one lock; owned by it
+	batch   []event                // events taken by the loop goroutine in one lock; owned by it
+	deliver func(*engine.Delivery) // runs SubmitDelivery's events; set before Start
+}
+
+// event is one queued event: a job, or a delivery for the deliver func
+// (which spares the engine a closure per event).
+type event struct {
+	job func()
+	d   *engine.Delivery
 }
 
 // maxBatch bounds how many events the loop goroutine takes from the queue
@@ -106,7 +114,17 @@ func (l *Loop) Open() {
 // engine.ErrQueueFull when the queue is full (a *[QueueFullError], whose
 // Wait lets a caller wait for room) and engine.ErrClosed after Close
 // began.
-func (l *Loop) Submit(job func()) error {
+func (l *Loop) Submit(job func()) error { return l.submit(event{job: job}) }
+
+// SetDeliver sets the function that runs the deliveries submitted with
+// SubmitDelivery, on the loop goroutine. Call it before Start.
+func (l *Loop) SetDeliver(fn func(*engine.Delivery)) { l.deliver = fn }
+
+// SubmitDelivery is Submit for an event delivery, run by the func given to
+// SetDeliver: it queues d itself, with no closure to allocate per event.
+func (l *Loop) SubmitDelivery(d *engine.Delivery) error { return l.submit(event{d: d}) }
+
+func (l *Loop) submit(ev event) error {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
@@ -119,7 +137,7 @@ func (l *Loop) Submit(job func()) error {
 	if l.n == len(l.ring) {
 		l.grow()
 	}
-	l.ring[(l.head+l.n)%len(l.ring)] = job
+	l.ring[(l.head+l.n)%len(l.ring)] = ev
 	l.n++
 	// The goroutine looks at the queue before it parks, so a signal is
 	// needed only when it is parked: under load it is running and no
@@ -137,7 +155,7 @@ func (l *Loop) Submit(job func()) error {
 // holds mu.
 func (l *Loop) grow() {
 	size := min(max(2*len(l.ring), 16), l.queueSize)
-	ring := make([]func(), size)
+	ring := make([]event, size)
 	for i := range l.n {
 		ring[i] = l.ring[(l.head+i)%len(l.ring)]
 	}
@@ -270,7 +288,7 @@ func (l *Loop) isOpen() bool {
 // takeEvents moves up to maxBatch of the oldest events into l.batch, if
 // the loop is open, and wakes a producer waiting for room once the queue
 // is down to its low-water mark.
-func (l *Loop) takeEvents() []func() {
+func (l *Loop) takeEvents() []event {
 	if !l.isOpen() {
 		return nil
 	}
@@ -279,7 +297,7 @@ func (l *Loop) takeEvents() []func() {
 	b := l.batch[:0]
 	for l.n > 0 && len(b) < maxBatch {
 		b = append(b, l.ring[l.head])
-		l.ring[l.head] = nil
+		l.ring[l.head] = event{}
 		l.head = (l.head + 1) % len(l.ring)
 		l.n--
 	}
@@ -313,8 +331,8 @@ func (l *Loop) run() {
 		// a time; posts are re-checked between them so that async results
 		// are not starved by a long event queue.
 		if batch := l.takeEvents(); len(batch) > 0 {
-			for i, job := range batch {
-				batch[i] = nil
+			for i, ev := range batch {
+				batch[i] = event{}
 				if l.nposted.Load() > 0 {
 					posted = l.takePosted(posted)
 					for _, p := range posted {
@@ -329,7 +347,7 @@ func (l *Loop) run() {
 					clear(batch)
 					break
 				}
-				l.runJob(job)
+				l.runEvent(ev)
 			}
 			continue
 		}
@@ -356,6 +374,20 @@ func (l *Loop) run() {
 		l.parked = false
 		l.mu.Unlock()
 	}
+}
+
+// runEvent runs one queued event.
+func (l *Loop) runEvent(ev event) {
+	if ev.job != nil {
+		l.runJob(ev.job)
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			slog.Error("script loop: delivery panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	l.deliver(ev.d)
 }
 
 // runJob runs one job. A panic escaping it is a bug in an engine or a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -363,6 +364,71 @@ func BenchmarkSubmit(b *testing.B) {
 		n++
 		for {
 			err := l.Submit(job)
+			if err == nil {
+				break
+			}
+			var full *loop.QueueFullError
+			if !errors.As(err, &full) {
+				b.Fatal(err)
+			}
+			full.Wait(ctx)
+		}
+	}
+	for ran.Load() < int64(n) {
+		runtime.Gosched()
+	}
+	l.Close(ctx)
+}
+
+func TestSubmitDeliveryInOrderWithJobs(t *testing.T) {
+	l := loop.New(100, 1)
+	var got []string
+	done := make(chan struct{})
+	l.SetDeliver(func(d *engine.Delivery) {
+		got = append(got, d.Event.Name)
+		if d.Event.Name == "panic" {
+			panic("handler bug")
+		}
+		if d.Event.Name == "last" {
+			close(done)
+		}
+	})
+	l.Start()
+	for _, name := range []string{"a", "job", "panic", "b", "last"} {
+		var err error
+		if name == "job" {
+			err = l.Submit(func() { got = append(got, "job") })
+		} else {
+			err = l.SubmitDelivery(&engine.Delivery{Event: bindings.Event{Name: name}})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Open()
+	wait(t, done, "deliveries")
+	closeNow(t, l)
+	if strings.Join(got, " ") != "a job panic b last" {
+		t.Fatalf("ran %v", got)
+	}
+}
+
+// BenchmarkSubmitDelivery is BenchmarkSubmit with a delivery instead of a
+// closure.
+func BenchmarkSubmitDelivery(b *testing.B) {
+	l := loop.New(4096, 1)
+	var ran atomic.Int64
+	l.SetDeliver(func(*engine.Delivery) { ran.Add(1) })
+	l.Start()
+	l.Open()
+	d := &engine.Delivery{}
+	ctx := context.Background()
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n++
+		for {
+			err := l.SubmitDelivery(d)
 			if err == nil {
 				break
 			}
