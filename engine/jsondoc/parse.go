@@ -149,7 +149,21 @@ value: // expecting a value at i
 		}
 		pending = append(pending, int32(len(nodes)))
 		goto value
-	case c == '-' || c >= '0' && c <= '9':
+	case c >= '0' && c <= '9':
+		// the common case, an integer without sign, in place
+		end = i + 1
+		if c != '0' {
+			for end < len(src) && src[end]-'0' < 10 {
+				end++
+			}
+		}
+		if end == len(src) || src[end] != '.' && src[end] != 'e' && src[end] != 'E' {
+			nodes = append(nodes, node{start: int32(i), end: int32(end)})
+			i = end
+			break
+		}
+		fallthrough
+	case c == '-':
 		nd.start = int32(i)
 		if i, err = number(src, i); err != nil {
 			goto fail
