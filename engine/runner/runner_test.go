@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -311,5 +312,82 @@ func TestDispatchToReportsHandlerErrors(t *testing.T) {
 	routes := f.r.Routes()
 	if len(routes["a"]) != 1 || routes["a"][0] != (bindings.Route{Kind: "component", Key: "btn:"}) || len(routes["b"]) != 0 {
 		t.Errorf("Routes() = %v", routes)
+	}
+}
+
+// TestCloseReleasesAWaitingDispatch: a Dispatch held by a full queue
+// returns once the runner closes, so shutdown never hangs on it.
+func TestCloseReleasesAWaitingDispatch(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"slow.js": `on("MESSAGE_CREATE", (m) => { const end = Date.now() + 50; while (Date.now() < end) {} });` + "\n",
+	}, false, func(c *Config) {
+		c.Engines = []engine.Engine{js.New(engine.Limits{QueueSize: 1, CPU: 5 * time.Second})}
+	})
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		for i := 0; i < 200; i++ { // 10 s of handler time: only Close ends this early
+			f.message(fmt.Sprint(i))
+		}
+	}()
+	f.log.waitFor(t, 1, "[slow]", "slower than its events arrive")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := f.r.Close(ctx); err != nil {
+		t.Logf("close: %v", err) // handlers still queued may be cut short
+	}
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Dispatch still waiting after Close")
+	}
+	if el := time.Since(start); el > 4*time.Second {
+		t.Fatalf("Close took %v", el)
+	}
+}
+
+// TestReloadWhileDispatchWaits: a script reloaded while Dispatch waits for
+// room in its queue gets the event in its new version; every event is
+// handled exactly once, by one version or the other.
+func TestReloadWhileDispatchWaits(t *testing.T) {
+	const slow = `on("MESSAGE_CREATE", (m) => { const end = Date.now() + 20; while (Date.now() < end) {} log.info("%s got " + m.content); });` + "\n"
+	f := newFixture(t, map[string]string{"slow.js": fmt.Sprintf(slow, "v1")}, true, func(c *Config) {
+		c.Engines = []engine.Engine{js.New(engine.Limits{QueueSize: 1, CPU: 5 * time.Second})}
+	})
+	const n = 40
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		for i := 0; i < n; i++ {
+			f.message(fmt.Sprint(i))
+		}
+	}()
+	f.log.waitFor(t, 1, "[slow]", "slower than its events arrive")
+	f.write("slow.js", fmt.Sprintf(slow, "v2"))
+	if ev := f.loads.next(t, "slow"); ev.Err != nil || !ev.Reload {
+		t.Fatalf("reload: %+v", ev)
+	}
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Dispatch did not finish")
+	}
+	f.log.waitFor(t, 1, "v2 got ")
+	seen := map[string]int{}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(seen) < n && time.Now().Before(deadline) {
+		seen = map[string]int{}
+		for _, l := range f.log.lines(" got ") {
+			seen[strings.Fields(l[strings.Index(l, " got ")+5:])[0]]++
+		}
+		if len(seen) < n {
+			f.log.waitFor(t, len(f.log.lines(" got "))+1, " got ")
+		}
+	}
+	for i := 0; i < n; i++ {
+		if c := seen[fmt.Sprint(i)]; c != 1 {
+			t.Errorf("event %d handled %d times", i, c)
+		}
 	}
 }
