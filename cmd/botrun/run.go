@@ -99,7 +99,8 @@ func (s *session) closeStore(db *store.DB) {
 
 // newRunner builds the runner over host with both engines and loads every
 // script. With heap_limit_mb set it also starts the heap watchdog, which
-// runs until ctx ends.
+// runs until ctx ends; without it, a container's memory limit sets the Go
+// soft memory limit (see defaultMemoryLimit).
 func (s *session) newRunner(ctx context.Context, host *bindings.Host, onEvents func([]string),
 	onCommands func([]runner.Command, map[string][]bindings.Route)) (*runner.Runner, error) {
 	limits := s.cfg.Limits.Engine()
@@ -110,6 +111,8 @@ func (s *session) newRunner(ctx context.Context, host *bindings.Host, onEvents f
 		dog = watchdog.New(watchdog.Config{SoftLimit: int64(s.cfg.Limits.HeapLimitMB) << 20, Log: s.log})
 		s.background.Add(1)
 		go func() { defer s.background.Done(); dog.Run(ctx) }()
+	} else {
+		applyDefaultMemoryLimit(s.app.getenv, "/", s.log)
 	}
 	run, err := runner.New(runner.Config{
 		Dir:          s.dir,
