@@ -120,6 +120,17 @@ type queueWaiter interface {
 	Wait(ctx context.Context) error
 }
 
+// waiterOf returns the way to wait for room that a full queue's error
+// offers, or nil. (A function of its own so that the errors.As target
+// escapes to the heap only on this path, not on every delivery.)
+func waiterOf(err error) queueWaiter {
+	var w queueWaiter
+	if errors.Is(err, engine.ErrQueueFull) && errors.As(err, &w) {
+		return w
+	}
+	return nil
+}
+
 // deliverLocked hands d to s's live generation, waiting for room while its
 // queue is full, and reports whether the script took it. The caller holds
 // r.mu shared; deliverLocked lets go of it while it waits and holds it
@@ -132,12 +143,13 @@ func (r *Runner) deliverLocked(s *slot, d *engine.Delivery) (took, locked bool) 
 	var waited time.Duration
 	for {
 		err := s.gen.script.Deliver(d)
-		var w queueWaiter
-		switch {
-		case err == nil:
+		if err == nil {
 			s.delivered(r, waited)
 			return true, true
-		case errors.Is(err, engine.ErrQueueFull) && errors.As(err, &w):
+		}
+		w := waiterOf(err)
+		switch {
+		case w != nil:
 		case errors.Is(err, engine.ErrQueueFull):
 			// an engine that cannot wait: the event is lost for this script
 			r.reportDrop(s, d)
