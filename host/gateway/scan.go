@@ -355,107 +355,134 @@ func (s *scanner) number() bool {
 }
 
 // value skips one JSON value, checking its grammar, without recursion: the
-// stack holds '{' or '[' for each open container.
+// stack holds '{' or '[' for each open container. The cursor is kept in a
+// local while it runs; most of a dispatch is this walk over d.
 func (s *scanner) value() bool {
+	b, i := s.b, s.i
 	var stack [maxScanDepth]byte
 	depth := 0
+	var ok bool
 	for {
-		// a value
-		switch c := s.peek(); {
+		// a value at i
+		if i >= len(b) {
+			return false
+		}
+		switch c := b[i]; {
 		case c == '"':
 			// most strings are plain: their end is the next quote
-			if j := plainRun(s.b, s.i+1); j < len(s.b) && s.b[j] == '"' {
-				s.i = j + 1
-			} else if !s.skipStr() {
+			if j := plainRun(b, i+1); j < len(b) && b[j] == '"' {
+				i = j + 1
+			} else if i, ok = skipStrAt(b, i); !ok {
 				return false
 			}
 		case c == '{' || c == '[':
 			if depth == maxScanDepth {
 				return false
 			}
-			s.i++
-			s.ws()
-			close := byte('}')
-			if c == '[' {
-				close = ']'
-			}
-			if s.peek() == close {
-				s.i++
+			i = skipWS(b, i+1)
+			if i < len(b) && b[i] == c+2 { // '{'+2 is '}', '['+2 is ']'
+				i++
 				break
 			}
 			stack[depth] = c
 			depth++
 			if c == '{' {
-				if !s.key() {
+				if i, ok = keyAt(b, i); !ok {
 					return false
 				}
 			}
 			continue
 		case c == '-' || c >= '0' && c <= '9':
+			s.i = i
 			if !s.number() {
 				return false
 			}
+			i = s.i
 		case c == 't':
-			if !s.lit("true") {
+			if !hasWord(b, i, "true") {
 				return false
 			}
+			i += 4
 		case c == 'f':
-			if !s.lit("false") {
+			if !hasWord(b, i, "false") {
 				return false
 			}
+			i += 5
 		case c == 'n':
-			if !s.lit("null") {
+			if !hasWord(b, i, "null") {
 				return false
 			}
+			i += 4
 		default:
 			return false
 		}
 		// after a value: close containers or move to the next element
 		for {
 			if depth == 0 {
+				s.i = i
 				return true
 			}
-			s.ws()
-			open := stack[depth-1]
-			c := s.peek()
+			i = skipWS(b, i)
+			if i >= len(b) {
+				return false
+			}
+			open, c := stack[depth-1], b[i]
 			if c == ',' {
-				s.i++
-				s.ws()
-				if open == '{' && !s.key() {
-					return false
+				i = skipWS(b, i+1)
+				if open == '{' {
+					if i, ok = keyAt(b, i); !ok {
+						return false
+					}
 				}
 				break
 			}
-			if open == '{' && c == '}' || open == '[' && c == ']' {
-				s.i++
-				depth--
-				continue
+			if c != open+2 {
+				return false
 			}
-			return false
+			i++
+			depth--
 		}
 	}
 }
 
-// key reads an object key and its colon, leaving s at the value.
-func (s *scanner) key() bool {
-	if s.peek() != '"' {
-		return false
+// keyAt reads the object key at i and its colon, and returns the offset
+// of the value.
+func keyAt(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return i, false
 	}
-	if j := plainRun(s.b, s.i+1); j < len(s.b) && s.b[j] == '"' {
-		s.i = j + 1
-	} else if !s.skipStr() {
-		return false
+	var ok bool
+	if j := plainRun(b, i+1); j < len(b) && b[j] == '"' {
+		i = j + 1
+	} else if i, ok = skipStrAt(b, i); !ok {
+		return i, false
 	}
-	if s.peek() == ':' { // compact JSON: no space around the colon
-		s.i++
-		s.ws()
-		return true
+	if i < len(b) && b[i] == ':' { // compact JSON: no space around the colon
+		return skipWS(b, i+1), true
 	}
-	s.ws()
-	if s.peek() != ':' {
-		return false
+	i = skipWS(b, i)
+	if i >= len(b) || b[i] != ':' {
+		return i, false
 	}
-	s.i++
-	s.ws()
-	return true
+	return skipWS(b, i+1), true
+}
+
+// skipStrAt skips the string at i, escapes and all.
+func skipStrAt(b []byte, i int) (int, bool) {
+	s := scanner{b: b, i: i}
+	ok := s.skipStr()
+	return s.i, ok
+}
+
+// skipWS returns the offset of the first byte at or after i that is not
+// JSON whitespace.
+func skipWS(b []byte, i int) int {
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+func hasWord(b []byte, i int, word string) bool {
+	return len(b)-i >= len(word) && string(b[i:i+len(word)]) == word
 }
