@@ -81,7 +81,7 @@ func (s *script) addFile(rel string) {
 func (s *script) Start() { s.loop.Open() }
 
 func (s *script) Deliver(d *engine.Delivery) error {
-	return s.loop.Submit(func() { s.dispatch(d) })
+	return s.loop.SubmitDelivery(d)
 }
 
 // Close drains the loop, then releases the bot directory handle. Timers
@@ -110,6 +110,7 @@ func (s *script) closeNow() {
 // load runs the entry module's top level on the loop goroutine and waits
 // for it.
 func (s *script) load(ctx context.Context) error {
+	s.loop.SetDeliver(s.dispatch)
 	s.loop.Start()
 	res := make(chan error, 1)
 	if !s.loop.Post(func() { res <- s.runTopLevel() }) {

@@ -139,6 +139,7 @@ func (e *Engine) load(ctx context.Context, u engine.Unit, bs *bindings.Script, c
 	// The top level runs on the loop goroutine like everything else, so
 	// async bindings at load time resume through the same path.
 	result := make(chan error, 1)
+	s.loop.SetDeliver(s.dispatch)
 	s.loop.Start()
 	s.loop.Post(func() {
 		r := &run{fn: fn, what: "load", kind: engine.KindLoad, limit: e.limits.LoadCPU,
@@ -186,7 +187,7 @@ func (s *script) Start() { s.loop.Open() }
 
 // Deliver implements engine.Script.
 func (s *script) Deliver(d *engine.Delivery) error {
-	return s.loop.Submit(func() { s.dispatch(d) })
+	return s.loop.SubmitDelivery(d)
 }
 
 // Close implements engine.Script. The VM is freed once the loop goroutine
