@@ -8,8 +8,8 @@ import (
 )
 
 // TestBackPressureKeepsConnectionHealthy: the host's Dispatch blocks (a
-// script catching up) while the server sends far more than the frame
-// buffer holds. Heartbeats keep going and are not taken for a zombie
+// script catching up) while the server sends about 1 MB, which waits in
+// the socket unread. Heartbeats keep going and are not taken for a zombie
 // connection, and once the host takes events again every dispatch arrives
 // once, in order, on the same connection.
 func TestBackPressureKeepsConnectionHealthy(t *testing.T) {
