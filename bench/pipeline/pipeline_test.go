@@ -20,8 +20,8 @@ import (
 )
 
 // batch is how many events go in before the benchmark waits for the
-// script to catch up: the runner drops events for a script whose queue is
-// full rather than block, so the producer must not run ahead of it.
+// script to catch up, so that the figure is the handler's cost and not the
+// time Dispatch spends held back by a full queue.
 const batch = 256
 
 // The scripts read what a typical handler reads (content, author.bot) and
