@@ -82,7 +82,10 @@ func TestEmulatorBurstIntoSlowConsumer(t *testing.T) {
 		select {
 		case <-arrived:
 		case <-ctx.Done():
-			t.Fatalf("%d of %d messages arrived", count(), n)
+			mu.Lock()
+			r := reconnects
+			mu.Unlock()
+			t.Fatalf("%d of %d messages arrived (%d reconnects)", count(), n, r)
 		}
 	}
 	if err := <-sent; err != nil {
