@@ -30,6 +30,8 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// profiles are the BOTRUN_*PROFILE profiles; nil in tests.
+	profiles *profiles
 }
 
 type command struct {
@@ -52,14 +54,14 @@ func init() {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	stopProfile, err := startProfile(os.Getenv)
+	prof, err := startProfile(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "botrun:", err)
 		os.Exit(exitFatal)
 	}
+	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, profiles: prof}
 	code := a.main(ctx, os.Args[1:])
-	if err := stopProfile(); err != nil {
+	if err := prof.stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "botrun:", err)
 	}
 	stop()

@@ -19,15 +19,25 @@ func TestProfiles(t *testing.T) {
 	}
 	rate := runtime.MemProfileRate
 	defer func() { runtime.MemProfileRate = rate }()
-	stop, err := startProfile(func(k string) string { return env[k] })
+	p, err := startProfile(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if runtime.MemProfileRate != memProfileRate {
 		t.Errorf("MemProfileRate = %d, want %d while BOTRUN_MEMPROFILE is set", runtime.MemProfileRate, memProfileRate)
 	}
-	if err := stop(); err != nil {
+	// Shutdown writes the heap profile; a later one must not overwrite it.
+	p.heapSnapshot()
+	first, err := os.ReadFile(env["BOTRUN_MEMPROFILE"])
+	if err != nil || len(first) == 0 {
+		t.Fatalf("heap profile after the snapshot: %d bytes, %v", len(first), err)
+	}
+	sink = make([]byte, 1<<20) // something a second profile would show
+	if err := p.stop(); err != nil {
 		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(env["BOTRUN_MEMPROFILE"]); !bytes.Equal(again, first) {
+		t.Error("stop rewrote the heap profile written at shutdown")
 	}
 	for _, name := range []string{"cpu.prof", "mem.prof"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
@@ -58,11 +68,17 @@ func TestProfileErrors(t *testing.T) {
 			t.Errorf("%s=%s: err = %v, want one naming %s", name, bad, err, name)
 		}
 	}
-	stop, err := startProfile(func(string) string { return "" })
+	p, err := startProfile(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := stop(); err != nil {
+	p.heapSnapshot()
+	if err := p.stop(); err != nil {
 		t.Errorf("no profiles: stop = %v", err)
 	}
+	var none *profiles
+	none.heapSnapshot() // an app without profiles (tests) may call it
 }
+
+// sink keeps an allocation alive past the compiler's view.
+var sink []byte

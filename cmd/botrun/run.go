@@ -319,6 +319,7 @@ func (s *session) serve(ctx context.Context, cancel context.CancelFunc, run *run
 			exit = exitFatal
 		}
 	}
+	s.app.profiles.heapSnapshot() // what the running bot held, before scripts close
 	s.drain(run)
 	stopPlatform()
 	<-platformDone
