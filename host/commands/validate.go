@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/botrun/botrun/host/commands/chatname"
 )
 
 // Limits from the platform's application command rules.
@@ -145,7 +147,7 @@ func (v *validator) command(m map[string]any) {
 
 func (v *validator) chatName(what, name string) {
 	switch {
-	case !ChatInputName(name):
+	case !chatname.Valid(name):
 		v.addf("%s %q must be 1-%d letters, digits, - _ or ', no spaces", what, name, maxNameLen)
 	case strings.ToLower(name) != name:
 		v.addf("%s %q must be lowercase", what, name)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/botrun/botrun/host/commands"
+	"github.com/botrun/botrun/host/commands/chatname"
 )
 
 // command is a registered application command. echo is what Discord
@@ -65,7 +65,7 @@ func normalizeCommand(in map[string]any) (map[string]any, map[string]any) {
 		return nil, fieldErrors("name", "BASE_TYPE_REQUIRED", "This field is required")
 	case utf8.RuneCountInString(name) > 32:
 		return nil, fieldErrors("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.")
-	case typ == 1 && (!commands.ChatInputName(name) || strings.ToLower(name) != name):
+	case typ == 1 && (!chatname.Valid(name) || strings.ToLower(name) != name):
 		return nil, fieldErrors("name", "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
 	}
 	desc, _ := c["description"].(string)
@@ -127,7 +127,7 @@ func normalizeOptions(v any, path string) ([]any, map[string]any) {
 			return nil, fieldErrors(p+".type", "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.")
 		}
 		name, _ := o["name"].(string)
-		if !commands.ChatInputName(name) || strings.ToLower(name) != name {
+		if !chatname.Valid(name) || strings.ToLower(name) != name {
 			return nil, fieldErrors(p+".name", "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
 		}
 		if seen[name] {

@@ -1,10 +1,15 @@
-package commands
+// Package chatname holds Discord's rule for CHAT_INPUT command and option
+// names, shared by the command validator and the emulator.
+package chatname
 
 import (
 	"unicode"
 )
 
-// ChatInputName reports whether s is a valid CHAT_INPUT command or option
+// maxLen is the longest name, in characters.
+const maxLen = 32
+
+// Valid reports whether s is a valid CHAT_INPUT command or option
 // name by Discord's rule: 1 to 32 characters (runes, not bytes), each a
 // letter, a digit, '-', '_', '\” or a Devanagari or Thai character (their
 // vowel signs are marks, not letters). Case is checked separately.
@@ -12,11 +17,11 @@ import (
 // It is written out rather than as the equivalent regular expression
 // because that expression compiles to over a megabyte that every botrun
 // process would keep alive from start-up.
-func ChatInputName(s string) bool {
+func Valid(s string) bool {
 	n := 0
 	for _, r := range s {
 		n++
-		if n > maxNameLen || !nameRune(r) {
+		if n > maxLen || !nameRune(r) {
 			return false
 		}
 	}

@@ -1,4 +1,4 @@
-package commands
+package chatname
 
 import (
 	"regexp"
@@ -7,10 +7,10 @@ import (
 )
 
 // chatNameRule is Discord's documented name pattern, kept here as the
-// oracle ChatInputName is checked against.
+// oracle Valid is checked against.
 var chatNameRule = regexp.MustCompile(`^[-_'\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
 
-func TestChatInputName(t *testing.T) {
+func TestValid(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		ok   bool
@@ -30,8 +30,8 @@ func TestChatInputName(t *testing.T) {
 		{strings.Repeat("é", 32), true}, // 64 bytes, 32 characters
 		{"bad\xffutf8", false},
 	} {
-		if got := ChatInputName(tc.name); got != tc.ok {
-			t.Errorf("ChatInputName(%q) = %v, want %v", tc.name, got, tc.ok)
+		if got := Valid(tc.name); got != tc.ok {
+			t.Errorf("Valid(%q) = %v, want %v", tc.name, got, tc.ok)
 		}
 		if want := chatNameRule.MatchString(tc.name); want != tc.ok {
 			t.Errorf("test table disagrees with the rule for %q", tc.name)
@@ -39,13 +39,13 @@ func TestChatInputName(t *testing.T) {
 	}
 }
 
-func FuzzChatInputName(f *testing.F) {
+func FuzzValid(f *testing.F) {
 	for _, s := range []string{"ping", "ตั้งค่า", "नमस्ते", "a b", "", "x\u0301", "\u0e31", strings.Repeat("z", 33)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := ChatInputName(s), chatNameRule.MatchString(s); got != want {
-			t.Fatalf("ChatInputName(%q) = %v, the rule says %v", s, got, want)
+		if got, want := Valid(s), chatNameRule.MatchString(s); got != want {
+			t.Fatalf("Valid(%q) = %v, the rule says %v", s, got, want)
 		}
 	})
 }
