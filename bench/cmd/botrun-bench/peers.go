@@ -79,13 +79,15 @@ func buildBotrun(ctx context.Context, w *workspace) error {
 	} else if w.botrun != "" {
 		return fmt.Errorf("-botrun: %w", err)
 	}
-	return run(ctx, w.root, "go", "build", "-o", w.bin("botrun"), "./cmd/botrun")
+	// Built as docs/deployment.md says to deploy it: static, both engines.
+	return run(ctx, w.root, "env", "CGO_ENABLED=0", "go", "build", "-o", w.bin("botrun"), "./cmd/botrun")
 }
 
 func buildDiscordgo(ctx context.Context, w *workspace) error {
 	// The peer is its own module: building it fetches discordgo through
 	// the Go module proxy, and the main module never depends on it.
-	return run(ctx, filepath.Join(w.root, "bench/peers/discordgo"), "go", "build", "-o", w.bin("discordgo-peer"), ".")
+	// Static like botrun, so neither Go peer maps libc.
+	return run(ctx, filepath.Join(w.root, "bench/peers/discordgo"), "env", "CGO_ENABLED=0", "go", "build", "-o", w.bin("discordgo-peer"), ".")
 }
 
 func installDiscordjs(ctx context.Context, w *workspace) error {
