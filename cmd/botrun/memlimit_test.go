@@ -84,8 +84,8 @@ func TestApplyDefaultMemoryLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var logs syncBuffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
+	logs := newSyncBuf()
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	want := int64(1<<30) / 10 * 9
 	if got := applyDefaultMemoryLimit(func(string) string { return "" }, root, log); got != want {
 		t.Fatalf("applied %d, want %d", got, want)
