@@ -46,12 +46,11 @@ func loadInternal(tb testing.TB, src string) *script {
 // a handler that reads content, author.bot and #mentions: the per-script
 // cost of an event once the host has parsed it.
 func BenchmarkHandlerMessageCreate(b *testing.B) {
-	s := loadInternal(b, `
-local seen = 0
-on("MESSAGE_CREATE", function(msg)
-  if msg.author.bot then return end
-  if msg.content == "!ping" and #msg.mentions >= 0 then seen = seen + 1 end
-end)`)
+	src, err := os.ReadFile("../../bench/peers/botrun/lua/bench.lua")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := loadInternal(b, string(src))
 	ev := enginetest.Message("1", "!ping")
 	doc, err := jsondoc.Parse(ev.Data)
 	if err != nil {
