@@ -94,6 +94,10 @@ var Scenarios = []Scenario{
 			Events: []bindings.Event{Message("3", "spin_pcall"), Message("4", "b")},
 			Expect: []string{"error cpu_limit.{ext}:*CPU budget of 100ms", `send 100 {"content":"ok b"}`},
 		}, {
+			// 60 ms before a wait and up to 500 ms after it: the budget
+			// counts across the wait and stops the second spin 40 ms in;
+			// the spin runs far past that so that a timer firing late on
+			// a loaded machine still stops it before the send.
 			Events: []bindings.Event{Message("5", "spin_resume"), Message("6", "c")},
 			Expect: []string{"error cpu_limit.{ext}:*CPU budget of 100ms"},
 		}, {

@@ -7,7 +7,7 @@ on("MESSAGE_CREATE", async (msg) => {
   } else if (msg.content === "spin_resume") {
     let t = Date.now(); while (Date.now() - t < 60) {}
     await discord.get("/a")
-    t = Date.now(); while (Date.now() - t < 60) {}
+    t = Date.now(); while (Date.now() - t < 500) {}
     await discord.send("100", "should not get here")
   } else if (msg.content === "wait") {
     await sleep(150)

@@ -7,7 +7,7 @@ on("MESSAGE_CREATE", function(msg)
   elseif msg.content == "spin_resume" then
     local t = os.clock() while os.clock() - t < 0.06 do end
     discord.get("/a")
-    t = os.clock() while os.clock() - t < 0.06 do end
+    t = os.clock() while os.clock() - t < 0.5 do end
     discord.send("100", "should not get here")
   elseif msg.content == "wait" then
     sleep(150)
