@@ -15,24 +15,7 @@ func BenchmarkInjectMessage(b *testing.B) {
 			name = "zlib-stream"
 		}
 		b.Run(name, func(b *testing.B) {
-			s := New(Options{})
-			if err := s.Start("127.0.0.1:0"); err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			url := s.GatewayURL() + "/?v=10&encoding=json"
-			if compress {
-				url += "&compress=zlib-stream"
-			}
-			ws, _, err := websocket.DefaultDialer.Dial(url, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer ws.Close()
-			_ = ws.WriteJSON(identifyPayload(s.Token(), allIntents, nil))
-			if err := s.WaitSessions(b.Context(), 1); err != nil {
-				b.Fatal(err)
-			}
+			s, ws := benchSession(b, compress)
 			_, _, _ = ws.ReadMessage() // Hello
 			_, _, _ = ws.ReadMessage() // READY
 			_, _, _ = ws.ReadMessage() // GUILD_CREATE
@@ -58,4 +41,29 @@ func BenchmarkInjectMessage(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchSession starts an emulator and connects one identified client,
+// asking for zlib-stream when compress is set. Both close with b.
+func benchSession(b *testing.B, compress bool) (*Server, *websocket.Conn) {
+	b.Helper()
+	s := New(Options{})
+	if err := s.Start("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	url := s.GatewayURL() + "/?v=10&encoding=json"
+	if compress {
+		url += "&compress=zlib-stream"
+	}
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ws.Close() })
+	_ = ws.WriteJSON(identifyPayload(s.Token(), allIntents, nil))
+	if err := s.WaitSessions(b.Context(), 1); err != nil {
+		b.Fatal(err)
+	}
+	return s, ws
 }

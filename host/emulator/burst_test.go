@@ -237,24 +237,7 @@ func BenchmarkBurst(b *testing.B) {
 			name = "zlib-stream"
 		}
 		b.Run(name, func(b *testing.B) {
-			s := New(Options{})
-			if err := s.Start("127.0.0.1:0"); err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			url := s.GatewayURL() + "/?v=10&encoding=json"
-			if compress {
-				url += "&compress=zlib-stream"
-			}
-			ws, _, err := websocket.DefaultDialer.Dial(url, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer ws.Close()
-			_ = ws.WriteJSON(identifyPayload(s.Token(), allIntents, nil))
-			if err := s.WaitSessions(b.Context(), 1); err != nil {
-				b.Fatal(err)
-			}
+			s, ws := benchSession(b, compress)
 			drained := make(chan error, 1)
 			go func() {
 				_, err := io.Copy(io.Discard, ws.NetConn())
