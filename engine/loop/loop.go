@@ -276,6 +276,19 @@ func (l *Loop) takePosted(prev []func()) []func() {
 	return p
 }
 
+// runPosted takes the jobs posted so far and runs them in order until the
+// script context ends. buf is the slice it returned last time, reused.
+func (l *Loop) runPosted(buf []func()) []func() {
+	buf = l.takePosted(buf)
+	for _, job := range buf {
+		if l.ctx.Err() != nil {
+			break
+		}
+		l.runJob(job)
+	}
+	return buf
+}
+
 func (l *Loop) isOpen() bool {
 	select {
 	case <-l.opened:
@@ -316,13 +329,7 @@ func (l *Loop) run() {
 	defer close(l.done)
 	var posted []func()
 	for {
-		posted = l.takePosted(posted)
-		for _, job := range posted {
-			if l.ctx.Err() != nil {
-				break
-			}
-			l.runJob(job)
-		}
+		posted = l.runPosted(posted)
 		if l.ctx.Err() != nil {
 			l.stop()
 			return
@@ -333,15 +340,7 @@ func (l *Loop) run() {
 		if batch := l.takeEvents(); len(batch) > 0 {
 			for i, ev := range batch {
 				batch[i] = event{}
-				if l.nposted.Load() > 0 {
-					posted = l.takePosted(posted)
-					for _, p := range posted {
-						if l.ctx.Err() != nil {
-							break
-						}
-						l.runJob(p)
-					}
-				}
+				posted = l.runPosted(posted)
 				if l.ctx.Err() != nil {
 					// giving up: the rest of the batch is dropped with the queue
 					clear(batch)
