@@ -25,6 +25,17 @@ func BenchmarkParseMessageCreate(b *testing.B) {
 	}
 }
 
+func BenchmarkParseCopyMessageCreate(b *testing.B) {
+	src := fixture(b)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseCopy(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkParseAndReadMessageCreate is what a typical handler costs on
 // the data side: parse, then read content, author.bot and mentions.
 func BenchmarkParseAndReadMessageCreate(b *testing.B) {

@@ -44,6 +44,23 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Raw = %q, want %q", raw, bytes.TrimSpace(data))
 		}
 		checkNested(t, d.Root(), 0)
+
+		// ParseCopy gives the same document, and it stays the same when
+		// the caller overwrites its buffer.
+		buf := bytes.Clone(data)
+		c, err := ParseCopy(buf)
+		if err != nil {
+			t.Fatalf("ParseCopy(%q): %v; Parse accepted it", data, err)
+		}
+		for i := range buf {
+			buf[i] = 'x'
+		}
+		if got := toAny(c.Root()); !reflect.DeepEqual(got, want) {
+			t.Fatalf("ParseCopy(%q) after the buffer was overwritten = %#v, want %#v", data, got, want)
+		}
+		if raw := c.Root().Raw(); !bytes.Equal(raw, bytes.TrimSpace(data)) {
+			t.Fatalf("ParseCopy Raw = %q, want %q", raw, bytes.TrimSpace(data))
+		}
 	})
 }
 

@@ -37,10 +37,24 @@ type Doc struct {
 // The Doc shares data's bytes, so data must not be modified afterwards.
 // A failure is a *SyntaxError giving the byte offset.
 func Parse(data []byte) (*Doc, error) {
+	return parse(data, false)
+}
+
+// ParseCopy is Parse for data the caller will reuse: the Doc keeps its own
+// copy of data, in the same allocation as its tape, so data may be
+// modified as soon as ParseCopy returns. It costs the same allocations as
+// Parse, which lets a reader hand over a reused read buffer instead of a
+// fresh copy of every message.
+func ParseCopy(data []byte) (*Doc, error) {
+	return parse(data, true)
+}
+
+func parse(data []byte, own bool) (*Doc, error) {
 	if len(data) > 1<<31-1 {
 		return nil, &SyntaxError{Offset: 0, Msg: "document larger than 2 GiB"}
 	}
 	s := scratchPool.Get().(*scratch)
+	s.own = own
 	d, err := s.parse(data)
 	s.release()
 	return d, err
@@ -55,6 +69,7 @@ type scratch struct {
 	text    []byte  // decoded strings
 	pending []int32 // children of the open containers, innermost last
 	open    []openContainer
+	own     bool // the Doc copies the source into its tape block (ParseCopy)
 }
 
 type openContainer struct {
@@ -294,19 +309,28 @@ fail:
 
 done:
 	s.nodes, s.kids, s.text, s.pending, s.open = nodes, kids, text, pending[:0], open[:0]
-	return newDoc(src, nodes, kids, text), nil
+	return newDoc(src, nodes, kids, text, s.own), nil
 }
 
 // newDoc copies a finished tape into one pointer-free allocation: the
 // nodes, then the kids and the decoded text in the same block, so a Doc
 // costs two allocations (itself and its tape) and no slack.
-func newDoc(src []byte, nodes []node, kids []int32, text []byte) *Doc {
+func newDoc(src []byte, nodes []node, kids []int32, text []byte, own bool) *Doc {
 	const nodeSize = int(unsafe.Sizeof(node{}))
 	nn := len(nodes)
 	nk := (len(kids)*4 + nodeSize - 1) / nodeSize
 	nt := (len(text) + nodeSize - 1) / nodeSize
-	tape := make([]node, nn+nk+nt)
+	ns := 0
+	if own {
+		ns = (len(src) + nodeSize - 1) / nodeSize
+	}
+	tape := make([]node, nn+nk+nt+ns)
 	copy(tape, nodes)
+	if own && len(src) > 0 {
+		b := unsafe.Slice((*byte)(unsafe.Pointer(&tape[nn+nk+nt])), len(src))
+		copy(b, src)
+		src = b
+	}
 	d := &Doc{src: src, nodes: tape[:nn:nn]}
 	if len(kids) > 0 {
 		d.kids = unsafe.Slice((*int32)(unsafe.Pointer(&tape[nn])), len(kids))
