@@ -68,8 +68,14 @@ type Config struct {
 	// Dispatch receives every event, called from the shard's goroutine in
 	// order; it must not block for long (hand work to a queue).
 	Dispatch func(Dispatch)
-	Logger   *slog.Logger
-	Dialer   *websocket.Dialer
+	// TransientData hands Dispatch.Data in the connection's read buffer
+	// instead of a copy per message: it is valid only until Dispatch
+	// returns, and Dispatch must copy whatever it keeps. A host that
+	// parses each event into its own structure anyway saves a copy and
+	// an allocation per event.
+	TransientData bool
+	Logger        *slog.Logger
+	Dialer        *websocket.Dialer
 	// Dialect adapts the session to a platform other than Discord; nil is
 	// Discord. With a Dialect, Token may be empty (Dialect.Token supplies it).
 	Dialect Dialect

@@ -37,10 +37,11 @@ func (c *conn) close(code int, reason string) {
 //
 // The message is read into *scratch, which is kept across calls. A text
 // message is then copied into a slice of its own, because the decoded
-// frame's data is handed on and must never change; a binary frame is
+// frame's data is handed on and must never change, unless transient says
+// the host copies what it keeps (Config.TransientData); a binary frame is
 // returned in *scratch itself, valid until the next call, since the
 // inflater copies it.
-func readMessage(ws *websocket.Conn, max int, scratch *[]byte) (int, []byte, error) {
+func readMessage(ws *websocket.Conn, max int, scratch *[]byte, transient bool) (int, []byte, error) {
 	typ, r, err := ws.NextReader()
 	if err != nil {
 		return typ, nil, err
@@ -72,7 +73,7 @@ func readMessage(ws *websocket.Conn, max int, scratch *[]byte) (int, []byte, err
 		}
 		return typ, nil, errSkipped
 	}
-	if typ == websocket.BinaryMessage {
+	if typ == websocket.BinaryMessage || transient {
 		return typ, buf, nil
 	}
 	return typ, append([]byte(nil), buf...), nil

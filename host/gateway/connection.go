@@ -208,14 +208,17 @@ func (cn *connection) read(ctx context.Context) outcome {
 	var z *zlibStream
 	if !cn.cfg.DisableCompression {
 		z = newZlibStream(cn.cfg.MaxMessageSize)
+		z.lend = cn.cfg.TransientData
 	}
 	max := cn.cfg.MaxMessageSize
-	var scratch []byte // binary frames are read here: the inflater copies them
+	// Messages are read here. Binary frames stay here, since the inflater
+	// copies them; text frames are copied out unless Config.TransientData.
+	var scratch []byte
 	for {
 		if cn.ending.Load() {
 			return <-cn.ended
 		}
-		typ, data, err := readMessage(cn.c.ws, max, &scratch)
+		typ, data, err := readMessage(cn.c.ws, max, &scratch, cn.cfg.TransientData)
 		if err == nil && typ == websocket.BinaryMessage {
 			if z == nil {
 				cn.log.Warn("gateway: unexpected binary frame without compression; ignored", "shard", s.id, "bytes", len(data))

@@ -39,6 +39,9 @@ type zlibStream struct {
 	broken  bool         // fr ran out of input or failed: reset it before reading on
 	maxOut  int          // bound on one inflated message
 	maxIn   int          // bound on buffered compressed input
+	// lend hands out messages inside hist (valid until the next feed)
+	// instead of a copy each (Config.TransientData).
+	lend bool
 
 	// hist is the inflated output: at least the stream's last 32 KiB, and
 	// the message being inflated. The inflater writes straight into it.
@@ -58,7 +61,8 @@ var errSkipped = errors.New("message over the size limit skipped")
 var errZlibTooLarge = errors.New("zlib-stream: message too large")
 
 // feed adds one WebSocket frame, which is not kept after feed returns. It
-// returns the inflated message (a slice of its own) once a frame ends with
+// returns the inflated message (a slice of its own, or with lend one that
+// is valid until the next feed) once a frame ends with
 // the sync-flush suffix, nil while more frames are needed. An error other
 // than errSkipped means the stream is corrupt and the connection must be
 // dropped.
@@ -105,6 +109,9 @@ func (z *zlibStream) feed(frame []byte) ([]byte, error) {
 	}
 	if start < 0 {
 		return nil, errSkipped
+	}
+	if z.lend {
+		return z.hist[start:len(z.hist):len(z.hist)], nil
 	}
 	return bytes.Clone(z.hist[start:]), nil
 }
