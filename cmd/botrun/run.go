@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -243,7 +244,15 @@ func (s *session) run(parent context.Context) int {
 		FreshSessions:      cfg.FreshSessions,
 		DisableCompression: !cfg.Compress,
 		Logger:             s.log,
+		// The runner copies each event's data into its parsed document,
+		// so the gateway need not copy every message first.
+		TransientData: true,
 		Dispatch: func(d gateway.Dispatch) {
+			if d.Name == "READY" || d.Name == "INTERACTION_CREATE" {
+				// these also go to the bot's state and the command router,
+				// which may keep parts of them
+				d.Data = bytes.Clone(d.Data)
+			}
 			ev := bindings.Event{Name: d.Name, Data: d.Data, Shard: d.Shard}
 			switch d.Name {
 			case "READY":

@@ -28,12 +28,15 @@ const overflowEvery = time.Second
 // the event source down. Dispatch does not hold the runner's lock while it
 // waits, so reloads go on; it gives up waiting only when the script or the
 // runner closes.
+//
+// Dispatch does not keep ev.Data: the caller may reuse its buffer as soon
+// as Dispatch returns (the gateway lends its read buffer).
 func (r *Runner) Dispatch(ev bindings.Event) {
 	data := ev.Data
 	if len(data) == 0 {
 		data = nullJSON
 	}
-	doc, err := jsondoc.Parse(data)
+	doc, err := parseEvent(&ev, data)
 	if err != nil {
 		r.log.Warn("dropping event with malformed data", "event", ev.Name, "error", err)
 		return
@@ -78,13 +81,14 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 // DispatchTo delivers a routed event (an interaction the host's router
 // assigned) to the named script only. onError, if not nil, is called when
 // the handler it reaches fails, so the host can answer the user. It
-// reports whether the script is loaded and took the event.
+// reports whether the script is loaded and took the event. Like Dispatch,
+// it does not keep ev.Data.
 func (r *Runner) DispatchTo(script string, ev bindings.Event, onError func(*engine.ScriptError)) bool {
 	data := ev.Data
 	if len(data) == 0 {
 		data = nullJSON
 	}
-	doc, err := jsondoc.Parse(data)
+	doc, err := parseEvent(&ev, data)
 	if err != nil {
 		r.log.Warn("dropping event with malformed data", "event", ev.Name, "error", err)
 		return false
@@ -100,6 +104,20 @@ func (r *Runner) DispatchTo(script string, ev bindings.Event, onError func(*engi
 		r.mu.RUnlock()
 	}
 	return took
+}
+
+// parseEvent parses an event's data into a document that owns a copy of
+// it, in the same allocation as its index, and points ev.Data at that copy:
+// the handlers read the data after the caller's buffer has been reused.
+func parseEvent(ev *bindings.Event, data []byte) (*jsondoc.Doc, error) {
+	doc, err := jsondoc.ParseCopy(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(ev.Data) > 0 {
+		ev.Data = doc.Root().Raw()
+	}
+	return doc, nil
 }
 
 // Owner returns the name of the script that registered rt, if any.

@@ -391,3 +391,31 @@ func TestReloadWhileDispatchWaits(t *testing.T) {
 		}
 	}
 }
+
+// TestDispatchDoesNotKeepTheCallersBuffer dispatches every event out of one
+// buffer, overwritten as soon as Dispatch returns (as the gateway reuses
+// its read buffer): handlers that run later still see their own event.
+func TestDispatchDoesNotKeepTheCallersBuffer(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"a.lua": `on("MESSAGE_CREATE", function(m) log.info("a:" .. m.content .. "/" .. m.author.username) end)` + "\n",
+		"b.js":  `on("MESSAGE_CREATE", (m) => { log.info("b:" + m.content + "/" + m.author.username); });` + "\n",
+	}, false)
+	const n = 200
+	var buf []byte
+	for i := range n {
+		buf = fmt.Appendf(buf[:0], `{"id":"%d","channel_id":"2","content":"m%d %s","author":{"id":"3","username":"u%d"}}`,
+			i, i, strings.Repeat("x", (i*7)%50), i)
+		f.r.Dispatch(bindings.Event{Name: "MESSAGE_CREATE", Data: buf})
+		for j := range buf {
+			buf[j] = '#'
+		}
+	}
+	for i := range n {
+		want := fmt.Sprintf("m%d %s/u%d", i, strings.Repeat("x", (i*7)%50), i)
+		f.log.waitFor(t, 1, "[a]", "a:"+want)
+		f.log.waitFor(t, 1, "[b]", "b:"+want)
+	}
+	if got := f.log.count("#"); got != 0 {
+		t.Errorf("%d log lines show the overwritten buffer", got)
+	}
+}
