@@ -68,7 +68,7 @@ func (c *converter) toGo(v lua.LValue, depth int) (any, error) {
 			raw := vw.rawJSON()
 			if raw == nil {
 				if vw.ob != nil {
-					return vw.ob.obj, nil
+					return vw.objMore().obj, nil
 				}
 				return nil, nil
 			}

@@ -26,6 +26,11 @@ func (s *script) dispatch(d *engine.Delivery) {
 	// Specific handlers (of the name and its aliases) run before "*" ones,
 	// each group in registration order; "*" handlers see the event once.
 	handlers := s.bs.Reg.HandlersFor(ev.Name, ev.Aliases)
+	if len(handlers) == 0 {
+		return
+	}
+	ei := s.eventInfo(ev.Name)
+	defer s.forgetFields()
 	var args [2]lua.LValue
 	for _, h := range handlers {
 		c, ok := h.Fn.(*callback)
@@ -33,14 +38,14 @@ func (s *script) dispatch(d *engine.Delivery) {
 			continue
 		}
 		if data == nil {
-			data = s.eventView(d)
+			data = s.eventView(d, ei)
 		}
 		if h.Event == "*" {
 			args[0], args[1] = lua.LString(ev.Name), data
-			s.invoke(c.fn, s.handlerLabel(ev.Name), args[:2], nil, onErr)
+			s.invoke(c.fn, ei.label, args[:2], nil, onErr)
 		} else {
 			args[0] = data
-			s.invoke(c.fn, s.handlerLabel(ev.Name), args[:1], nil, onErr)
+			s.invoke(c.fn, ei.label, args[:1], nil, onErr)
 		}
 	}
 }
@@ -57,7 +62,8 @@ func (s *script) dispatchRoute(d *engine.Delivery, rt *bindings.Route, onErr fun
 		}
 		return
 	}
-	data := s.eventView(d)
+	data := s.eventView(d, s.eventInfo(d.Event.Name))
+	defer s.forgetFields()
 	var done func([]lua.LValue)
 	if rt.Kind == "autocomplete" {
 		done = func(rets []lua.LValue) { s.autocompleteResult(data, rets, onErr) }
@@ -67,24 +73,37 @@ func (s *script) dispatchRoute(d *engine.Delivery, rt *bindings.Route, onErr fun
 
 // eventView wraps the delivery's shared document with the method set of
 // its event kind. Interaction extras are computed on first access.
-func (s *script) eventView(d *engine.Delivery) lua.LValue {
+func (s *script) eventView(d *engine.Delivery, ev *eventInfo) lua.LValue {
 	var root jsondoc.Value
+	data := d.Event.Data
+	unparsed := false // the Object's Raw is data, not the view's
 	if d.Doc != nil {
 		root = d.Doc.Root()
-	} else if len(d.Event.Data) > 0 {
-		if doc, err := jsondoc.Parse(d.Event.Data); err == nil {
+		// The document is immutable and outlives the delivery; the
+		// event's buffer is the delivery's.
+		data = root.Raw()
+	} else if len(data) > 0 {
+		doc, err := jsondoc.Parse(data)
+		if err == nil {
 			root = doc.Root()
 		}
+		unparsed = err != nil
 	}
-	kind := bindings.KindOf(d.Event.Name)
-	if kind == "" {
+	if ev.kind == nil {
 		return s.docValue(root)
 	}
-	b := &rootBox{obj: bindings.Object{Kind: kind, Raw: d.Event.Data}}
-	b.st.obj = &b.obj
+	b := &objBox{st: objState{kind: ev.kind}}
 	b.vw = view{v: root, ob: &b.st}
-	if kind == bindings.KindInteraction {
-		b.st.extras = func() map[string]any { return bindings.EventExtras(kind, d.Event.Data) }
+	// A message's Object is built from the view when a method needs it;
+	// an interaction's carries its extras from the start.
+	if ev.kind.name == bindings.KindInteraction || unparsed {
+		lz := &lazyObj{obj: bindings.Object{Kind: ev.kind.name, Raw: data}}
+		lz.more.obj = &lz.obj
+		if ev.kind.name == bindings.KindInteraction {
+			kind := ev.kind.name
+			lz.more.extras = func() map[string]any { return bindings.EventExtras(kind, data) }
+		}
+		b.st.more = &lz.more
 	}
 	return s.initBox(&b.viewBox)
 }

@@ -47,9 +47,14 @@ type script struct {
 	loading map[string]bool       // modules whose top level is running (cycle check)
 	roots   map[*lua.LState]bool  // handler coroutines: scripts may not resume them
 	idle    []*lua.LState         // finished handler coroutines, reused (a new one costs ~10 KB)
-	labels  map[string]string     // "<event> handler" per event name, so a dispatch builds no string; loop goroutine only
+	events  map[string]*eventInfo // per event name, so a dispatch builds no string
+	kinds   map[string]*kindSet   // method sets of the Object kinds, shared by their views
 	depth   int                   // nested coroutine resumes (pcall, user coroutines)
-	active  *run                  // the run inside the VM right now
+
+	// The last view field read that built a view and the last that
+	// boxed a string; see fieldCache.
+	lastView, lastStr fieldCache
+	active            *run // the run inside the VM right now
 	// waiting are coroutines (other than handler roots) suspended inside an
 	// async binding; only the engine's delivery of the result may resume
 	// them (delivering is true while it does).
@@ -408,22 +413,32 @@ func (s *script) report(r *run, se *engine.ScriptError) {
 	}
 }
 
-// maxLabels bounds the handler label cache; event names are a small fixed
-// set on every platform, so this is only a guard against unusual ones.
-const maxLabels = 256
+// maxEvents bounds the per-event-name cache; event names are a small
+// fixed set on every platform, so this is only a guard against unusual
+// ones.
+const maxEvents = 256
 
-// handlerLabel returns "<name> handler", the name of a handler run in
-// errors, built once per event name.
-func (s *script) handlerLabel(name string) string {
-	if l, ok := s.labels[name]; ok {
-		return l
+// eventInfo is what a dispatch needs to know of an event name, looked up
+// once per delivery.
+type eventInfo struct {
+	label string   // "<name> handler", the name of a handler run in errors
+	kind  *kindSet // the method set of the event's data; nil for plain data
+}
+
+// eventInfo returns the dispatch facts of event name, built once per name.
+func (s *script) eventInfo(name string) *eventInfo {
+	if ei, ok := s.events[name]; ok {
+		return ei
 	}
-	l := name + " handler"
-	if s.labels == nil {
-		s.labels = make(map[string]string)
+	ei := &eventInfo{label: name + " handler"}
+	if k := bindings.KindOf(name); k != "" {
+		ei.kind = s.kindOf(k)
 	}
-	if len(s.labels) < maxLabels {
-		s.labels[name] = l
+	if s.events == nil {
+		s.events = make(map[string]*eventInfo)
 	}
-	return l
+	if len(s.events) < maxEvents {
+		s.events[name] = ei
+	}
+	return ei
 }

@@ -21,19 +21,75 @@ type view struct {
 	ob *objState // nil for nested data
 }
 
-// objState is what a root view adds over its data.
+// objState is what a root view adds over its data. It is two pointers so
+// that an event's root view fits in one 80-byte allocation: a handler
+// that reads a few fields and calls no method needs nothing more.
 type objState struct {
+	kind *kindSet
+	// more is the Object and its Extra fields. An event's root view
+	// builds it on first need (a method call or a conversion for a
+	// binding), from its own data.
+	more *objMore
+}
+
+// objMore is the rarely needed part of a root view.
+type objMore struct {
 	obj    *bindings.Object
 	extras func() map[string]any // computed on first use, then cached in extra
 	extra  map[string]any
 	conv   map[string]lua.LValue // converted Extra values, so ix.options is one table
-	// methods is the Object kind's method set, looked up on first use.
-	methods map[string]lua.LValue
-	// lastKey and lastVal are the last data field read:
-	// `msg.author and msg.author.bot` builds the author view once. Views
-	// are immutable, so the same value is as good as a new one.
-	lastKey string
-	lastVal lua.LValue
+}
+
+// kindSet is an Object kind's methods as the script sees them, shared by
+// all its views of the kind.
+type kindSet struct {
+	name    string
+	built   bool
+	methods []namedValue // a handful: scanning them beats hashing every key read
+}
+
+type namedValue struct {
+	name string
+	v    lua.LValue
+}
+
+// lookupMethod returns ks's method called name, building the set on first use.
+func (s *script) lookupMethod(ks *kindSet, name string) (lua.LValue, bool) {
+	if !ks.built {
+		ks.built = true
+		for n, v := range s.methodSet(ks.name) {
+			ks.methods = append(ks.methods, namedValue{n, v})
+		}
+	}
+	for i := range ks.methods {
+		if ks.methods[i].name == name {
+			return ks.methods[i].v, true
+		}
+	}
+	return nil, false
+}
+
+// kindOf returns the script's shared method set of kind.
+func (s *script) kindOf(kind string) *kindSet {
+	ks, ok := s.kinds[kind]
+	if !ok {
+		ks = &kindSet{name: kind}
+		if s.kinds == nil {
+			s.kinds = map[string]*kindSet{}
+		}
+		s.kinds[kind] = ks
+	}
+	return ks
+}
+
+// fieldCache is the last field read from a view and its value: `msg.author
+// and msg.author.bot` builds the author view once, and `msg.content`
+// read twice boxes the string once. Views are immutable, so the same
+// value is as good as a new one.
+type fieldCache struct {
+	vw  *view
+	key string
+	val lua.LValue
 }
 
 // maxSafeInt is the largest integer a Lua number (float64) holds exactly.
@@ -46,16 +102,10 @@ type viewBox struct {
 	vw view
 }
 
-// objBox is a root view over an Object the caller owns.
+// objBox is a root view and its state, in one allocation.
 type objBox struct {
 	viewBox
 	st objState
-}
-
-// rootBox is an event's root view and its Object, in one allocation.
-type rootBox struct {
-	objBox
-	obj bindings.Object
 }
 
 func (s *script) newView(v jsondoc.Value, obj *bindings.Object) *lua.LUserData {
@@ -63,7 +113,7 @@ func (s *script) newView(v jsondoc.Value, obj *bindings.Object) *lua.LUserData {
 		b := &viewBox{vw: view{v: v}}
 		return s.initBox(b)
 	}
-	b := &objBox{st: objState{obj: obj}}
+	b := &objBox{st: objState{kind: s.kindOf(obj.Kind), more: &objMore{obj: obj}}}
 	b.vw = view{v: v, ob: &b.st}
 	return s.initBox(&b.viewBox)
 }
@@ -103,14 +153,34 @@ func toView(v lua.LValue) *view {
 // method call), or nil.
 func (s *script) objectOf(v lua.LValue) *bindings.Object {
 	if vw := toView(v); vw != nil && vw.ob != nil {
-		ob := vw.ob
-		if ob.extras != nil && ob.extra == nil {
-			ob.extra = ob.extras()
-			ob.obj.Extra = ob.extra
+		m := vw.objMore()
+		if m.extras != nil && m.extra == nil {
+			m.extra = m.extras()
+			m.obj.Extra = m.extra
 		}
-		return ob.obj
+		return m.obj
 	}
 	return nil
+}
+
+// lazyObj is what an event's root view builds on first need, in one
+// allocation.
+type lazyObj struct {
+	more objMore
+	obj  bindings.Object
+}
+
+// objMore returns a root view's Object and Extra fields. An event's Object
+// is built here from the view's own data: the document outlives the
+// delivery, the delivery's buffers may not.
+func (vw *view) objMore() *objMore {
+	ob := vw.ob
+	if ob.more == nil {
+		lz := &lazyObj{obj: bindings.Object{Kind: ob.kind.name, Raw: vw.v.Raw()}}
+		lz.more.obj = &lz.obj
+		ob.more = &lz.more
+	}
+	return ob.more
 }
 
 func (s *script) newViewMT() *lua.LTable {
@@ -140,7 +210,7 @@ func (s *script) newViewMT() *lua.LTable {
 		case raw != nil:
 			L.Push(lua.LString(raw))
 		case vw.ob != nil:
-			L.Push(lua.LString(vw.ob.obj.Kind))
+			L.Push(lua.LString(vw.ob.kind.name))
 		default:
 			L.Push(lua.LString("view"))
 		}
@@ -158,36 +228,41 @@ func (s *script) viewIndex(L *lua.LState) int {
 	switch k := L.Get(2).(type) {
 	case lua.LString:
 		key := string(k)
+		if c := &s.lastView; c.vw == vw && c.key == key {
+			L.Push(c.val)
+			return 1
+		}
+		if c := &s.lastStr; c.vw == vw && c.key == key {
+			L.Push(c.val)
+			return 1
+		}
 		if ob := vw.ob; ob != nil {
-			if ob.lastVal != nil && key == ob.lastKey {
-				L.Push(ob.lastVal)
-				return 1
-			}
-			if ob.obj.Kind != "" {
-				if ob.methods == nil {
-					ob.methods = s.methodSet(ob.obj.Kind)
-				}
-				if m, ok := ob.methods[key]; ok {
+			if ob.kind.name != "" {
+				if m, ok := s.lookupMethod(ob.kind, key); ok {
 					L.Push(m)
 					return 1
 				}
 			}
-			if v, ok := s.extraField(ob, key); ok {
-				L.Push(v)
-				return 1
+			if ob.more != nil {
+				if v, ok := s.extraField(ob.more, key); ok {
+					L.Push(v)
+					return 1
+				}
 			}
-			if f, ok := vw.v.Get(key); ok {
-				v := s.docValue(f)
-				ob.lastKey, ob.lastVal = key, v
-				L.Push(v)
-				return 1
-			}
+		}
+		f, ok := vw.v.Get(key)
+		if !ok {
 			return 0
 		}
-		if f, ok := vw.v.Get(key); ok {
-			L.Push(s.docValue(f))
-			return 1
+		v := s.docValue(f)
+		switch v.(type) {
+		case *lua.LUserData:
+			s.lastView = fieldCache{vw: vw, key: key, val: v}
+		case lua.LString:
+			s.lastStr = fieldCache{vw: vw, key: key, val: v}
 		}
+		L.Push(v)
+		return 1
 	case lua.LNumber:
 		if vw.v.Kind() == jsondoc.Array {
 			i := int(k)
@@ -200,26 +275,32 @@ func (s *script) viewIndex(L *lua.LState) int {
 	return 0
 }
 
-func (s *script) extraField(ob *objState, key string) (lua.LValue, bool) {
-	if ob.extra == nil && ob.extras != nil {
-		ob.extra = ob.extras()
-		ob.obj.Extra = ob.extra
+// forgetFields drops the field caches, so that an idle script holds no
+// event.
+func (s *script) forgetFields() {
+	s.lastView, s.lastStr = fieldCache{}, fieldCache{}
+}
+
+func (s *script) extraField(m *objMore, key string) (lua.LValue, bool) {
+	if m.extra == nil && m.extras != nil {
+		m.extra = m.extras()
+		m.obj.Extra = m.extra
 	}
-	if ob.extra == nil && ob.obj.Extra != nil {
-		ob.extra = ob.obj.Extra
+	if m.extra == nil && m.obj.Extra != nil {
+		m.extra = m.obj.Extra
 	}
-	raw, ok := ob.extra[key]
+	raw, ok := m.extra[key]
 	if !ok {
 		return nil, false
 	}
-	if v, ok := ob.conv[key]; ok {
+	if v, ok := m.conv[key]; ok {
 		return v, true
 	}
 	v := s.toLua(raw)
-	if ob.conv == nil {
-		ob.conv = map[string]lua.LValue{}
+	if m.conv == nil {
+		m.conv = map[string]lua.LValue{}
 	}
-	ob.conv[key] = v
+	m.conv[key] = v
 	return v, true
 }
 
