@@ -138,7 +138,7 @@ func (s *Server) SendReconnect(shard int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.selectConnsLocked(shard) {
-		c.enqueue(outFrame{data: []byte(`{"op":7,"d":null,"s":null,"t":null}`)})
+		c.enqueue(outFrame{data: []byte(`{"t":null,"s":null,"op":7,"d":null}`)})
 	}
 }
 
@@ -148,7 +148,7 @@ func (s *Server) RequestHeartbeat(shard int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.selectConnsLocked(shard) {
-		c.enqueue(outFrame{data: []byte(`{"op":1,"d":null,"s":null,"t":null}`)})
+		c.enqueue(outFrame{data: []byte(`{"t":null,"s":null,"op":1,"d":null}`)})
 	}
 }
 
@@ -170,7 +170,7 @@ func (s *Server) SendInvalidSession(shard int, resumable bool) {
 		if resumable {
 			d = "true"
 		}
-		c.enqueue(outFrame{data: []byte(`{"op":9,"d":` + d + `,"s":null,"t":null}`)})
+		c.enqueue(outFrame{data: []byte(`{"t":null,"s":null,"op":9,"d":` + d + `}`)})
 	}
 	s.notifyChangedLocked()
 }

@@ -22,11 +22,11 @@ func TestDispatchFrameMatchesMarshal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		want, err := json.Marshal(struct {
+			T  string          `json:"t"`
+			S  int64           `json:"s"`
 			Op int             `json:"op"`
 			D  json.RawMessage `json:"d"`
-			S  int64           `json:"s"`
-			T  string          `json:"t"`
-		}{0, tt.data, tt.seq, tt.name})
+		}{tt.name, tt.seq, 0, tt.data})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -82,7 +82,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request, resumePath
 	s.log.Debug("gateway: connected", "remote", r.RemoteAddr, "resume_path", resumePath, "query", r.URL.RawQuery)
 	cause := s.checkQuery(q)
 	if cause == nil {
-		c.enqueue(outFrame{data: mustJSON(map[string]any{"op": opHello, "d": map[string]any{"heartbeat_interval": s.opts.HeartbeatInterval.Milliseconds()}, "s": nil, "t": nil})})
+		c.enqueue(outFrame{data: []byte(`{"t":null,"s":null,"op":10,"d":{"heartbeat_interval":` + strconv.FormatInt(s.opts.HeartbeatInterval.Milliseconds(), 10) + `}}`)})
 		cause = s.readLoop(c)
 	}
 	s.endConn(c, cause)
@@ -224,7 +224,7 @@ func (s *Server) handleFrame(c *conn, data []byte) error {
 		off := s.acksOffLocked(c.shard)
 		s.mu.Unlock()
 		if !off {
-			c.enqueue(outFrame{data: []byte(`{"op":11,"d":null,"s":null,"t":null}`)})
+			c.enqueue(outFrame{data: []byte(`{"t":null,"s":null,"op":11,"d":null}`)})
 		}
 		return nil
 	case opIdentify:
@@ -311,7 +311,7 @@ func (s *Server) identify(c *conn, raw json.RawMessage) error {
 	if iv := s.opts.IdentifyInterval; iv > 0 {
 		key := shard[0] % s.opts.MaxConcurrency
 		if last, ok := s.lastIdentify[key]; ok && time.Since(last) < iv {
-			c.enqueue(outFrame{data: []byte(`{"op":9,"d":false,"s":null,"t":null}`)})
+			c.enqueue(outFrame{data: []byte(`{"t":null,"s":null,"op":9,"d":false}`)})
 			return nil
 		}
 		s.lastIdentify[key] = time.Now()
@@ -391,7 +391,7 @@ func (s *Server) resume(c *conn, raw json.RawMessage) error {
 	ss := s.sessions[d.SessionID]
 	if ss == nil || !ss.canReplayFrom(seq) {
 		s.log.Debug("gateway: resume refused", "session", d.SessionID, "seq", seq, "known", ss != nil)
-		c.enqueue(outFrame{data: []byte(`{"op":9,"d":false,"s":null,"t":null}`)})
+		c.enqueue(outFrame{data: []byte(`{"t":null,"s":null,"op":9,"d":false}`)})
 		return nil
 	}
 	if old := ss.conn; old != nil && old != c {

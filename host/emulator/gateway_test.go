@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -391,7 +392,9 @@ func TestGatewayRateLimit4008(t *testing.T) {
 	c.expectClose(4008)
 }
 
-// TestGatewayFrames checks the exact wire form of a few server frames.
+// TestGatewayFrames checks the exact wire form of a few server frames: the
+// envelope in the order Discord's gateway writes it, t, s, op and d last,
+// which clients may rely on to find d without walking it.
 func TestGatewayFrames(t *testing.T) {
 	s := start(t, Options{})
 	ws, _, err := websocket.DefaultDialer.Dial(s.GatewayURL(), nil)
@@ -403,18 +406,19 @@ func TestGatewayFrames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(hello) != `{"d":{"heartbeat_interval":100},"op":10,"s":null,"t":null}` {
+	if string(hello) != `{"t":null,"s":null,"op":10,"d":{"heartbeat_interval":100}}` {
 		t.Fatalf("hello = %s", hello)
 	}
 	_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"op":1,"d":null}`))
 	_, ack, err := ws.ReadMessage()
-	if err != nil || string(ack) != `{"op":11,"d":null,"s":null,"t":null}` {
+	if err != nil || string(ack) != `{"t":null,"s":null,"op":11,"d":null}` {
 		t.Fatalf("ack = %s, %v", ack, err)
 	}
 	var f map[string]json.RawMessage
 	_ = ws.WriteMessage(websocket.TextMessage, mustJSON(identifyPayload(s.Token(), 1, nil)))
 	_, ready, _ := ws.ReadMessage()
-	if err := json.Unmarshal(ready, &f); err != nil || string(f["op"]) != "0" || string(f["s"]) != "1" || string(f["t"]) != `"READY"` {
+	if err := json.Unmarshal(ready, &f); err != nil || string(f["op"]) != "0" || string(f["s"]) != "1" || string(f["t"]) != `"READY"` ||
+		!bytes.HasPrefix(ready, []byte(`{"t":"READY","s":1,"op":0,"d":{`)) {
 		t.Fatalf("READY frame = %s", ready)
 	}
 }

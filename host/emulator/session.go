@@ -97,19 +97,21 @@ func (s *Server) pruneLocked() {
 	}
 }
 
-// dispatchFrame builds {"op":0,"d":data,"s":seq,"t":name} by appending,
-// byte for byte what json.Marshal of that envelope gives: every caller's
+// dispatchFrame builds {"t":name,"s":seq,"op":0,"d":data}, the envelope in
+// the order Discord's gateway writes it (clients may rely on d coming
+// last), by appending, byte for byte what json.Marshal of that envelope
+// gives: every caller's
 // data comes from json.Marshal (compact, HTML-escaped) and event names are
 // upper-case ASCII, so re-compacting data — a full pass over it for every
 // event — changes nothing. Anything else still goes through json.Marshal.
 func dispatchFrame(name string, data json.RawMessage, seq int64) []byte {
 	if len(data) == 0 || !plainEventName(name) {
 		frame, _ := json.Marshal(struct {
+			T  string          `json:"t"`
+			S  int64           `json:"s"`
 			Op int             `json:"op"`
 			D  json.RawMessage `json:"d"`
-			S  int64           `json:"s"`
-			T  string          `json:"t"`
-		}{0, data, seq, name})
+		}{name, seq, 0, data})
 		return frame
 	}
 	return appendDispatchFrame(make([]byte, 0, len(data)+len(name)+40), name, data, seq)
@@ -118,13 +120,13 @@ func dispatchFrame(name string, data json.RawMessage, seq int64) []byte {
 // appendDispatchFrame appends the dispatch envelope for a plain event name
 // and json.Marshal output (see dispatchFrame) to dst.
 func appendDispatchFrame(dst []byte, name string, data json.RawMessage, seq int64) []byte {
-	dst = append(dst, `{"op":0,"d":`...)
-	dst = append(dst, data...)
-	dst = append(dst, `,"s":`...)
-	dst = strconv.AppendInt(dst, seq, 10)
-	dst = append(dst, `,"t":"`...)
+	dst = append(dst, `{"t":"`...)
 	dst = append(dst, name...)
-	return append(dst, `"}`...)
+	dst = append(dst, `","s":`...)
+	dst = strconv.AppendInt(dst, seq, 10)
+	dst = append(dst, `,"op":0,"d":`...)
+	dst = append(dst, data...)
+	return append(dst, '}')
 }
 
 // plainEventName reports whether name needs no escaping in JSON.
