@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
 	"strings"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/enginetest"
 	"github.com/botrun/botrun/engine/jsondoc"
 )
 
@@ -78,6 +80,28 @@ func BenchmarkHandlerAsync(b *testing.B) {
 	}
 	if got, err := s.vm.RunString("seenCount()"); err != nil || got.ToInteger() == 0 {
 		b.Fatalf("the handler did not run: %v %v", got, err)
+	}
+}
+
+// BenchmarkHandlerPeer is the handler of the peer benchmark
+// (bench/peers/botrun/js/bench.js, the file itself) on a message it
+// inspects and ignores: the per-event share of a botrun-js throughput run.
+func BenchmarkHandlerPeer(b *testing.B) {
+	src, err := os.ReadFile("../../bench/peers/botrun/js/bench.js")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := benchScript(b, string(src))
+	ev := enginetest.Message("1", "just chatting about the weather, nothing to see here")
+	doc, err := jsondoc.Parse(ev.Data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &engine.Delivery{Event: ev, Doc: doc}
+	b.ReportAllocs()
+	defer cpuClock(b)()
+	for b.Loop() {
+		s.dispatch(d)
 	}
 }
 

@@ -335,7 +335,7 @@ func (s *script) scalar(v jsondoc.Value) goja.Value {
 	case jsondoc.Bool:
 		return s.vm.ToValue(v.Bool())
 	case jsondoc.String:
-		return s.vm.ToValue(v.Str())
+		return s.stringValue(v.Str())
 	case jsondoc.Number:
 		if n, ok := v.Int(); ok {
 			if n > maxSafeInt || n < -maxSafeInt {

@@ -269,11 +269,16 @@ func (s *script) eventValue(d *engine.Delivery) goja.Value {
 	if kind == "" {
 		return s.view(root)
 	}
-	ov := &objView{s: s, v: root}
-	ov.own = bindings.Object{Kind: kind, Raw: d.Event.Data}
+	rv := &rootView{}
+	rv.s, rv.v = s, root
+	// Field by field: the struct is new, and assigning a whole
+	// bindings.Object would copy it with write barriers while the
+	// collector runs.
+	rv.own.Kind, rv.own.Raw = kind, d.Event.Data
 	if kind == bindings.KindInteraction {
-		ov.own.Extra = bindings.EventExtras(kind, d.Event.Data)
+		rv.own.Extra = bindings.EventExtras(kind, d.Event.Data)
 	}
-	ov.obj = &ov.own
-	return s.newObjView(ov)
+	rv.obj = &rv.own
+	rv.spare = &rv.kid
+	return s.newObjView(&rv.objView)
 }

@@ -28,15 +28,32 @@ type objView struct {
 	// reads a handful of fields of each object and a map per view would
 	// cost more than the conversions it saves; the rest in more.
 	first [viewInline]viewField
-	n     int
-	more  map[string]goja.Value
-	// own is obj's storage for an event's root view, saving an allocation
-	// per event.
-	own bindings.Object
+	n     uint8
+	// ns is how many of strs hold the headers of ASCII string fields
+	// (see asciiValue): the first few string fields read cost no
+	// allocation.
+	ns   uint8
+	strs [viewStrings]string
+	more map[string]goja.Value
+	// spare, if not nil, is storage for the view of the first nested
+	// object read (an event's msg.author), allocated with this view.
+	spare *objView
 }
 
 // viewInline is how many fields a view caches without a map.
 const viewInline = 4
+
+// viewStrings is how many string fields a view converts without
+// allocating: a handler reads one or two (content, channel_id).
+const viewStrings = 2
+
+// rootView is an event's root view with its bindings.Object and the view
+// of its first nested object, in one allocation per event.
+type rootView struct {
+	objView
+	own bindings.Object
+	kid objView
+}
 
 type viewField struct {
 	key string
@@ -90,7 +107,7 @@ func (o *objView) Get(key string) goja.Value {
 	} else if x, ok := o.extra(key); ok {
 		out = o.s.toJS(x)
 	} else if fv, ok := o.v.Get(key); ok {
-		out = o.s.view(fv)
+		out = o.fieldValue(fv)
 	} else {
 		return nil
 	}
@@ -98,8 +115,37 @@ func (o *objView) Get(key string) goja.Value {
 	return out
 }
 
+// fieldValue is view, keeping the header of an ASCII string in the view
+// and using the spare view storage for an object.
+func (o *objView) fieldValue(fv jsondoc.Value) goja.Value {
+	switch fv.Kind() {
+	case jsondoc.String:
+		if int(o.ns) < len(o.strs) {
+			break
+		}
+		return o.s.view(fv)
+	case jsondoc.Object:
+		if k := o.spare; k != nil {
+			o.spare = nil
+			k.s, k.v = o.s, fv
+			return o.s.vm.NewDynamicObject(k)
+		}
+		return o.s.view(fv)
+	default:
+		return o.s.view(fv)
+	}
+	p := &o.strs[o.ns]
+	*p = fv.Str()
+	if v := asciiValue(p); v != nil {
+		o.ns++
+		return v
+	}
+	*p = ""
+	return o.s.view(fv)
+}
+
 func (o *objView) cached(key string) (goja.Value, bool) {
-	for i := range o.n {
+	for i := range int(o.n) {
 		if o.first[i].key == key {
 			return o.first[i].val, true
 		}

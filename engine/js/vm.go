@@ -23,6 +23,7 @@ func (s *script) maxStack() int { return s.lim.CallStack * stackPerFrame }
 func (s *script) setupVM() {
 	vm := goja.New()
 	s.vm = vm
+	initASCII(vm)
 	s.guard.vm = vm
 	s.clock = newBudgetClock()
 	s.whereFn = s.where
@@ -47,6 +48,7 @@ func (s *script) setupVM() {
 	s.installTimers()
 	s.installConsole()
 	s.installLimits()
+	s.installStringMethods()
 	s.installCompileGuards()
 	vm.Set("config", s.toJS(s.bs.Config))
 }

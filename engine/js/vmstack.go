@@ -46,6 +46,14 @@ func (s *script) lendStack() {
 // it keeps no values alive between events.
 func (s *script) reclaimStack() {
 	if s.stack != nil && *s.stack == nil {
-		clear(s.stackBuf[:cap(s.stackBuf)])
+		// Only the slots in use: clearing a slot that is already nil
+		// would still pay the collector's write barrier while it runs,
+		// and a handler uses a few of the slots.
+		buf := s.stackBuf[:cap(s.stackBuf)]
+		for i := range buf {
+			if buf[i] != nil {
+				buf[i] = nil
+			}
+		}
 	}
 }
