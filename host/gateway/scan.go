@@ -12,6 +12,13 @@ import (
 // with encoding/json cost about as much as everything else botrun does
 // with the event (reflection, a full validation pass, a copy of d).
 //
+// A dispatch whose d comes after op, s and t, as Discord writes every
+// dispatch, is not walked twice: d is taken to be the rest of the frame,
+// an object up to the envelope's closing brace, and left for the host's
+// parser to validate (every consumer of Dispatch.Data parses it). A frame
+// with more keys after such a d hands on data that is not valid JSON,
+// which the host rejects as malformed.
+//
 // It accepts only the forms Discord sends: plain keys, integer op and s,
 // an unescaped t. Anything else (escaped or case-folded keys, repeated
 // keys, op as null or 1e0, deep nesting, a syntax error) reports
@@ -82,6 +89,15 @@ func scanFrame(data []byte) (f frame, ok bool) {
 				}
 				haveD = true
 				start := sc.i
+				if haveOp && f.Op == opDispatch && f.S != nil && *f.S >= 0 && f.T != "" {
+					if end, ok := restIsObject(data, start); ok {
+						// Discord writes d last: the rest of the frame is d,
+						// which the host parses (and validates) anyway.
+						f.D = data[start:end:end]
+						sc.i = end
+						break
+					}
+				}
 				if !sc.value() {
 					return frame{}, false
 				}
@@ -114,6 +130,30 @@ func scanFrame(data []byte) (f frame, ok bool) {
 	}
 	f.has = true
 	return f, true
+}
+
+// restIsObject reports whether data, from the value at start to the
+// envelope's closing brace, looks like one object ('{' to '}'), and where
+// it ends.
+func restIsObject(data []byte, start int) (end int, ok bool) {
+	end = len(data) - 1 // data is trimmed and ends with the envelope's '}'
+	if end <= start || data[end] != '}' || data[start] != '{' {
+		return 0, false
+	}
+	end = skipWSBack(data, end)
+	if end-start < 2 || data[end-1] != '}' {
+		return 0, false
+	}
+	return end, true
+}
+
+// skipWSBack returns the offset just after the last byte before i that is
+// not JSON whitespace.
+func skipWSBack(b []byte, i int) int {
+	for i > 0 && (b[i-1] == ' ' || b[i-1] == '\t' || b[i-1] == '\n' || b[i-1] == '\r') {
+		i--
+	}
+	return i
 }
 
 // foldsToField reports a key that encoding/json would match to one of the
