@@ -15,6 +15,10 @@ import (
 // the server sent it, or one of the lifecycle signals READY (the real
 // dispatch), RESUMED, and the synthetic RECONNECTING whose Data is
 // {"shard":N,"reason":"...","resume":bool} and whose Seq is 0.
+//
+// Data is found, not validated: the gateway delimits d and leaves its
+// syntax to the consumer's parser, so a host must handle data that does
+// not parse (botrun's runner logs and drops such an event).
 type Dispatch struct {
 	Name  string
 	Data  json.RawMessage
