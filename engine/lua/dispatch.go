@@ -79,9 +79,6 @@ func (s *script) eventView(d *engine.Delivery, ev *eventInfo) lua.LValue {
 	unparsed := false // the Object's Raw is data, not the view's
 	if d.Doc != nil {
 		root = d.Doc.Root()
-		// The document is immutable and outlives the delivery; the
-		// event's buffer is the delivery's.
-		data = root.Raw()
 	} else if len(data) > 0 {
 		doc, err := jsondoc.Parse(data)
 		if err == nil {
@@ -97,6 +94,11 @@ func (s *script) eventView(d *engine.Delivery, ev *eventInfo) lua.LValue {
 	// A message's Object is built from the view when a method needs it;
 	// an interaction's carries its extras from the start.
 	if ev.kind.name == bindings.KindInteraction || unparsed {
+		if !unparsed {
+			// The document is immutable and outlives the delivery; the
+			// event's buffer is the delivery's.
+			data = root.Raw()
+		}
 		lz := &lazyObj{obj: bindings.Object{Kind: ev.kind.name, Raw: data}}
 		lz.more.obj = &lz.obj
 		if ev.kind.name == bindings.KindInteraction {

@@ -92,6 +92,14 @@ type fieldCache struct {
 	val lua.LValue
 }
 
+// set stores field by field: a struct copy would take the runtime's bulk
+// write barrier while the collector runs, which is often.
+func (c *fieldCache) set(vw *view, key string, val lua.LValue) {
+	c.vw = vw
+	c.key = key
+	c.val = val
+}
+
 // maxSafeInt is the largest integer a Lua number (float64) holds exactly.
 const maxSafeInt = 1 << 53
 
@@ -257,9 +265,9 @@ func (s *script) viewIndex(L *lua.LState) int {
 		v := s.docValue(f)
 		switch v.(type) {
 		case *lua.LUserData:
-			s.lastView = fieldCache{vw: vw, key: key, val: v}
+			s.lastView.set(vw, key, v)
 		case lua.LString:
-			s.lastStr = fieldCache{vw: vw, key: key, val: v}
+			s.lastStr.set(vw, key, v)
 		}
 		L.Push(v)
 		return 1
@@ -278,7 +286,12 @@ func (s *script) viewIndex(L *lua.LState) int {
 // forgetFields drops the field caches, so that an idle script holds no
 // event.
 func (s *script) forgetFields() {
-	s.lastView, s.lastStr = fieldCache{}, fieldCache{}
+	if s.lastView.vw != nil {
+		s.lastView.set(nil, "", nil)
+	}
+	if s.lastStr.vw != nil {
+		s.lastStr.set(nil, "", nil)
+	}
 }
 
 func (s *script) extraField(m *objMore, key string) (lua.LValue, bool) {
