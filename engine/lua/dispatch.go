@@ -89,24 +89,26 @@ func (s *script) eventView(d *engine.Delivery, ev *eventInfo) lua.LValue {
 	if ev.kind == nil {
 		return s.docValue(root)
 	}
-	b := &objBox{st: objState{kind: ev.kind}}
-	b.vw = view{v: root, ob: &b.st}
 	// A message's Object is built from the view when a method needs it;
 	// an interaction's carries its extras from the start.
-	if ev.kind.name == bindings.KindInteraction || unparsed {
-		if !unparsed {
-			// The document is immutable and outlives the delivery; the
-			// event's buffer is the delivery's.
-			data = root.Raw()
-		}
-		lz := &lazyObj{obj: bindings.Object{Kind: ev.kind.name, Raw: data}}
-		lz.more.obj = &lz.obj
-		if ev.kind.name == bindings.KindInteraction {
-			kind := ev.kind.name
-			lz.more.extras = func() map[string]any { return bindings.EventExtras(kind, data) }
-		}
-		b.st.more = &lz.more
+	if ev.kind.name != bindings.KindInteraction && !unparsed {
+		b := &viewBox{vw: view{v: root, ob: &ev.kind.shared}}
+		return s.initBox(b)
 	}
+	if !unparsed {
+		// The document is immutable and outlives the delivery; the
+		// event's buffer is the delivery's.
+		data = root.Raw()
+	}
+	b := &objBox{st: objState{kind: ev.kind}}
+	b.vw = view{v: root, ob: &b.st}
+	lz := &lazyObj{obj: bindings.Object{Kind: ev.kind.name, Raw: data}}
+	lz.more.obj = &lz.obj
+	if ev.kind.name == bindings.KindInteraction {
+		kind := ev.kind.name
+		lz.more.extras = func() map[string]any { return bindings.EventExtras(kind, data) }
+	}
+	b.st.more = &lz.more
 	return s.initBox(&b.viewBox)
 }
 

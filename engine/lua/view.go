@@ -21,14 +21,15 @@ type view struct {
 	ob *objState // nil for nested data
 }
 
-// objState is what a root view adds over its data. It is two pointers so
-// that an event's root view fits in one 80-byte allocation: a handler
-// that reads a few fields and calls no method needs nothing more.
+// objState is what a root view adds over its data. A message event's
+// view has nothing of its own beyond its data and points to its kind's
+// shared state, so that it costs one 64-byte allocation like a nested
+// view; interactions and binding results carry their own.
 type objState struct {
 	kind *kindSet
-	// more is the Object and its Extra fields. An event's root view
-	// builds it on first need (a method call or a conversion for a
-	// binding), from its own data.
+	// more is the Object and its Extra fields; nil in a kind's shared
+	// state, whose views build their Object from their data when a
+	// method needs it.
 	more *objMore
 }
 
@@ -46,6 +47,7 @@ type kindSet struct {
 	name    string
 	built   bool
 	methods []namedValue // a handful: scanning them beats hashing every key read
+	shared  objState     // the state of its event views that need none of their own
 }
 
 type namedValue struct {
@@ -74,6 +76,7 @@ func (s *script) kindOf(kind string) *kindSet {
 	ks, ok := s.kinds[kind]
 	if !ok {
 		ks = &kindSet{name: kind}
+		ks.shared.kind = ks
 		if s.kinds == nil {
 			s.kinds = map[string]*kindSet{}
 		}
@@ -171,24 +174,24 @@ func (s *script) objectOf(v lua.LValue) *bindings.Object {
 	return nil
 }
 
-// lazyObj is what an event's root view builds on first need, in one
-// allocation.
+// lazyObj is an event's Object and its state, in one allocation.
 type lazyObj struct {
 	more objMore
 	obj  bindings.Object
 }
 
-// objMore returns a root view's Object and Extra fields. An event's Object
-// is built here from the view's own data: the document outlives the
-// delivery, the delivery's buffers may not.
+// objMore returns a root view's Object and Extra fields. A view in its
+// kind's shared state gets a new Object of its own data for each method
+// call: the document outlives the delivery, the delivery's buffers may
+// not.
 func (vw *view) objMore() *objMore {
 	ob := vw.ob
-	if ob.more == nil {
-		lz := &lazyObj{obj: bindings.Object{Kind: ob.kind.name, Raw: vw.v.Raw()}}
-		lz.more.obj = &lz.obj
-		ob.more = &lz.more
+	if ob.more != nil {
+		return ob.more
 	}
-	return ob.more
+	lz := &lazyObj{obj: bindings.Object{Kind: ob.kind.name, Raw: vw.v.Raw()}}
+	lz.more.obj = &lz.obj
+	return &lz.more
 }
 
 func (s *script) newViewMT() *lua.LTable {
