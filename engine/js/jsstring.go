@@ -1,6 +1,7 @@
 package js
 
 import (
+	"encoding/binary"
 	"reflect"
 	"sync"
 	"unsafe"
@@ -79,19 +80,26 @@ func asciiValue(p *string) goja.Value {
 	return makeASCII(asciiTab, p)
 }
 
-// isASCII reports whether s has only 7-bit bytes.
+// isASCII reports whether s has only 7-bit bytes. Event text is often
+// hundreds of bytes: 32 of them per step.
 func isASCII(s string) bool {
 	const high = 0x8080808080808080
-	for len(s) >= 8 {
-		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		if w&high != 0 {
+	p := unsafe.Slice(unsafe.StringData(s), len(s))
+	le := binary.LittleEndian
+	for len(p) >= 32 {
+		if (le.Uint64(p)|le.Uint64(p[8:])|le.Uint64(p[16:])|le.Uint64(p[24:]))&high != 0 {
 			return false
 		}
-		s = s[8:]
+		p = p[32:]
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
+	for len(p) >= 8 {
+		if le.Uint64(p)&high != 0 {
+			return false
+		}
+		p = p[8:]
+	}
+	for _, c := range p {
+		if c >= 0x80 {
 			return false
 		}
 	}

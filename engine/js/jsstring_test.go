@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/dop251/goja"
@@ -234,5 +235,54 @@ globalThis.check = () => authors.map((a, i) => a.username + ":" + a.bot + ":" + 
 	}
 	if got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestIsASCII puts one non-ASCII byte at every position of strings of
+// every length around the 8- and 32-byte steps.
+func TestIsASCII(t *testing.T) {
+	for n := 0; n <= 70; n++ {
+		b := []byte(strings.Repeat("a", n))
+		if !isASCII(string(b)) {
+			t.Fatalf("length %d, all ASCII: false", n)
+		}
+		for i := range b {
+			for _, c := range []byte{0x80, 0xc3, 0xff} {
+				b[i] = c
+				if isASCII(string(b)) {
+					t.Fatalf("length %d, byte %#x at %d: true", n, c, i)
+				}
+				b[i] = 0x7f
+				if !isASCII(string(b)) {
+					t.Fatalf("length %d, 0x7f at %d: false", n, i)
+				}
+				b[i] = 'a'
+			}
+		}
+	}
+}
+
+// TestMethodSetLookup checks the method filter against the plain map for
+// every kind's method names and for data field names.
+func TestMethodSetLookup(t *testing.T) {
+	fields := []string{"", "a", "id", "author", "content", "channel_id", "guild_id", "member", "mentions",
+		"reply", "react", "edit", "delete", "replied", "respond", "defer", "followup", "data", "options"}
+	for _, kind := range bindings.MethodKinds() {
+		fns := bindings.Methods(kind)
+		m := newMethodSet(fns)
+		keys := append([]string(nil), fields...)
+		for k := range fns {
+			keys = append(keys, k, k+"x", strings.ToUpper(k))
+		}
+		for _, k := range keys {
+			want, wantOK := fns[k]
+			got, ok := m.lookup(k)
+			if ok != wantOK || got.Name != want.Name {
+				t.Errorf("%s: lookup(%q) = %q, %v; the map has %q, %v", kind, k, got.Name, ok, want.Name, wantOK)
+			}
+		}
+	}
+	if _, ok := (*methodSet)(nil).lookup("reply"); ok {
+		t.Error("a view without methods found one")
 	}
 }

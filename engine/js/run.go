@@ -265,7 +265,10 @@ func (s *script) eventValue(d *engine.Delivery) goja.Value {
 	if !ok {
 		return goja.Null()
 	}
-	kind := bindings.KindOf(d.Event.Name)
+	if d.Event.Name != s.lastEvent {
+		s.lastEvent, s.lastEvKind = d.Event.Name, bindings.KindOf(d.Event.Name)
+	}
+	kind := s.lastEvKind
 	if kind == "" {
 		return s.view(root)
 	}

@@ -38,10 +38,14 @@ type script struct {
 	typeErrCtor  goja.Value
 	rangeErrCtor goja.Value
 	timers       *timerQueue
-	methodSets   map[string]map[string]bindings.Func // bindings.Methods by kind
-	joining      []*goja.Object                      // arrays being joined: cycle guard of the join replacement
-	onError      func(*engine.ScriptError)           // Check collects errors instead of logging
-	check        bool                                // botrun check: bindings without a platform succeed with null
+	methodSets   map[string]*methodSet // bindings.Methods by kind
+	lastKind     string                // the kind methodSet answered last, and its set
+	lastMethods  *methodSet
+	lastEvent    string // the event name eventValue saw last, and its kind
+	lastEvKind   string
+	joining      []*goja.Object            // arrays being joined: cycle guard of the join replacement
+	onError      func(*engine.ScriptError) // Check collects errors instead of logging
+	check        bool                      // botrun check: bindings without a platform succeed with null
 
 	guard    interruptGuard    // the CPU budget watchdog of the running invocation
 	clock    *budgetClock      // the clock of the budgets

@@ -23,7 +23,7 @@ type objView struct {
 	s       *script
 	v       jsondoc.Value    // Invalid for objects without data (handles)
 	obj     *bindings.Object // nil for plain data
-	methods map[string]bindings.Func
+	methods *methodSet
 	// The fields read so far: the first few inline, since a handler
 	// reads a handful of fields of each object and a map per view would
 	// cost more than the conversions it saves; the rest in more.
@@ -72,16 +72,54 @@ func (s *script) newObjView(ov *objView) goja.Value {
 	return s.vm.NewDynamicObject(ov)
 }
 
-// methodSet caches bindings.Methods per kind for the script.
-func (s *script) methodSet(kind string) map[string]bindings.Func {
+// methodSet is bindings.Methods of a kind, with a filter that answers
+// most misses without hashing: a view looks up every field a script reads
+// among the methods first.
+type methodSet struct {
+	fns  map[string]bindings.Func
+	mask uint64 // keyBit of every method name
+}
+
+func newMethodSet(fns map[string]bindings.Func) *methodSet {
+	m := &methodSet{fns: fns}
+	for k := range fns {
+		m.mask |= keyBit(k)
+	}
+	return m
+}
+
+// keyBit sorts keys into 64 classes by length and first byte.
+func keyBit(k string) uint64 {
+	if k == "" {
+		return 1
+	}
+	return 1 << ((uint(len(k))*7 + uint(k[0])) & 63)
+}
+
+// lookup is the method named key. m may be nil (no methods).
+func (m *methodSet) lookup(key string) (bindings.Func, bool) {
+	if m == nil || m.mask&keyBit(key) == 0 {
+		return bindings.Func{}, false
+	}
+	f, ok := m.fns[key]
+	return f, ok
+}
+
+// methodSet caches the method sets per kind for the script; the last one
+// asked for is kept aside, since a script mostly sees one kind of event.
+func (s *script) methodSet(kind string) *methodSet {
+	if kind == s.lastKind && s.lastMethods != nil {
+		return s.lastMethods
+	}
 	if s.methodSets == nil {
-		s.methodSets = map[string]map[string]bindings.Func{}
+		s.methodSets = map[string]*methodSet{}
 	}
 	m, ok := s.methodSets[kind]
 	if !ok {
-		m = bindings.Methods(kind)
+		m = newMethodSet(bindings.Methods(kind))
 		s.methodSets[kind] = m
 	}
+	s.lastKind, s.lastMethods = kind, m
 	return m
 }
 
@@ -102,7 +140,7 @@ func (o *objView) Get(key string) goja.Value {
 		return v
 	}
 	var out goja.Value
-	if f, ok := o.methods[key]; ok {
+	if f, ok := o.methods.lookup(key); ok {
 		out = o.s.bindingFunc(f, o.obj)
 	} else if x, ok := o.extra(key); ok {
 		out = o.s.toJS(x)
@@ -175,7 +213,7 @@ func (o *objView) extra(key string) (any, bool) {
 }
 
 func (o *objView) Has(key string) bool {
-	if _, ok := o.methods[key]; ok {
+	if _, ok := o.methods.lookup(key); ok {
 		return true
 	}
 	if _, ok := o.extra(key); ok {
