@@ -58,6 +58,43 @@ func BenchmarkParseAndReadMessageCreate(b *testing.B) {
 	}
 }
 
+// BenchmarkHandlerReadsMessageCreate is the data side of the benchmark
+// bots' handler (bench/peers/botrun) as the runner runs it: ParseCopy out
+// of a reused buffer, then author.bot, content and channel_id.
+func BenchmarkHandlerReadsMessageCreate(b *testing.B) {
+	src := fixture(b)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := ParseCopy(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := d.Root()
+		a, _ := r.Get("author")
+		bot, _ := a.Get("bot")
+		c, _ := r.Get("content")
+		ch, _ := r.Get("channel_id")
+		if bot.Bool() || len(c.Str()) == 0 || len(ch.Str()) == 0 {
+			b.Fatal("unexpected fixture values")
+		}
+	}
+}
+
+// BenchmarkGetRoot is one lookup of a root field of a parsed event.
+func BenchmarkGetRoot(b *testing.B) {
+	d, err := Parse(fixture(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := d.Root()
+	for b.Loop() {
+		if c, ok := r.Get("content"); !ok || c.Kind() != String {
+			b.Fatal("content")
+		}
+	}
+}
+
 // BenchmarkStdlibMapMessageCreate is the baseline: encoding/json into a
 // map, then the same reads.
 func BenchmarkStdlibMapMessageCreate(b *testing.B) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -35,6 +36,7 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &se) || se.Offset < 0 || se.Offset > len(data) {
 				t.Fatalf("Parse(%q): bad error %v", data, err)
 			}
+			checkDeepError(t, data, se)
 			return
 		}
 		if got := toAny(d.Root()); !reflect.DeepEqual(got, want) {
@@ -62,6 +64,24 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("ParseCopy Raw = %q, want %q", raw, bytes.TrimSpace(data))
 		}
 	})
+}
+
+// checkDeepError checks that a value nested two levels deep, which Parse
+// checks without indexing it, fails with the same error as at the top,
+// where it is indexed: only the offset moves.
+func checkDeepError(t *testing.T, data []byte, se *SyntaxError) {
+	if se.Offset == len(data) || strings.Contains(se.Msg, "after top-level value") {
+		return // the wrapping changes what follows the value
+	}
+	wrapped := append(append([]byte("[[0,"), data...), "]]"...)
+	_, err := Parse(wrapped)
+	if errors.Is(err, ErrTooDeep) {
+		return // two more levels were too many
+	}
+	var we *SyntaxError
+	if !errors.As(err, &we) || we.Offset != se.Offset+4 || we.Msg != se.Msg {
+		t.Fatalf("Parse(%q) = %v, but nested two deep: %v", data, se, err)
+	}
 }
 
 // checkNested checks every value below v: its Raw text decodes (with

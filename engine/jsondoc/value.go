@@ -7,16 +7,21 @@ import (
 )
 
 // Root is the document's top-level value.
-func (d *Doc) Root() Value { return Value{d: d, i: 0} }
+func (d *Doc) Root() Value { return Value{d: d} }
 
 // Value is a position in a Doc. The zero Value is Invalid. Values are
 // small and are passed by value.
 type Value struct {
 	d *Doc
-	i int32
+	t int32 // the tape holding the value's node
+	i int32 // the node's index in that tape
 }
 
-func (v Value) node() *node { return &v.d.nodes[v.i] }
+// at is the value's node and the header of its tape.
+func (v Value) at() (node, *header) {
+	h := v.d.tape(v.t)
+	return tapeNodes(h)[v.i], h
+}
 
 // kindOf maps a value's first byte to its kind.
 var kindOf = func() (t [256]Kind) {
@@ -28,14 +33,13 @@ var kindOf = func() (t [256]Kind) {
 	return t
 }()
 
-func (d *Doc) kind(n *node) Kind { return kindOf[d.src[n.start]] }
-
 // Kind reports the value's JSON type; Invalid for the zero Value.
 func (v Value) Kind() Kind {
 	if v.d == nil {
 		return Invalid
 	}
-	return v.d.kind(v.node())
+	n, _ := v.at()
+	return kindOf[v.d.src[n.start]]
 }
 
 // Bool is the value of a Bool, false otherwise.
@@ -43,7 +47,8 @@ func (v Value) Bool() bool {
 	if v.d == nil {
 		return false
 	}
-	return v.d.src[v.node().start] == 't'
+	n, _ := v.at()
+	return v.d.src[n.start] == 't'
 }
 
 // Str is the value of a String ("" otherwise). The result shares the
@@ -52,22 +57,23 @@ func (v Value) Str() string {
 	if v.d == nil {
 		return ""
 	}
-	n := v.node()
+	n, h := v.at()
 	if v.d.src[n.start] != '"' {
 		return ""
 	}
-	return v.d.strOf(n)
+	return v.d.strOf(h, n)
 }
 
-// strOf is a string node's decoded value.
-func (d *Doc) strOf(n *node) string {
+// strOf is the decoded value of string node n of tape h.
+func (d *Doc) strOf(h *header, n node) string {
 	if n.end < 0 {
+		text := tapeText(h)
 		off := int(^n.end)
-		l := int(binary.LittleEndian.Uint32(d.text[off+4:]))
+		l := int(binary.LittleEndian.Uint32(text[off+4:]))
 		if l == 0 {
 			return ""
 		}
-		return unsafe.String(&d.text[off+8], l)
+		return unsafe.String(&text[off+8], l)
 	}
 	if n.end-n.start <= 2 {
 		return ""
@@ -82,7 +88,7 @@ func (v Value) NumberText() string {
 	if v.d == nil {
 		return ""
 	}
-	n := v.node()
+	n, _ := v.at()
 	if kindOf[v.d.src[n.start]] != Number {
 		return ""
 	}
@@ -139,11 +145,16 @@ func (v Value) Len() int {
 	if v.d == nil {
 		return 0
 	}
-	n := v.node()
-	if c := v.d.src[n.start]; c != '[' && c != '{' {
+	n, h := v.at()
+	c := v.d.src[n.start]
+	if c != '[' && c != '{' {
 		return 0
 	}
-	return int(v.d.kids[^n.end+1])
+	kh := v.d.children(h, v.i, n)
+	if c == '{' {
+		return int(kh.nodes-1) / 2
+	}
+	return int(kh.nodes - 1)
 }
 
 // Index is element i of an Array (Invalid when out of range).
@@ -151,41 +162,48 @@ func (v Value) Index(i int) Value {
 	if v.d == nil {
 		return Value{}
 	}
-	n := v.node()
+	n, h := v.at()
 	if v.d.src[n.start] != '[' {
 		return Value{}
 	}
-	kids := v.d.children(n)
-	if i < 0 || i >= len(kids) {
+	kh := v.d.children(h, v.i, n)
+	if i < 0 || i >= int(kh.nodes-1) {
 		return Value{}
 	}
-	return Value{d: v.d, i: kids[i]}
+	return Value{d: v.d, t: kh.ord, i: int32(i + 1)}
 }
 
 // Get is the field key of an Object (ok false when absent). When a key
 // repeats, the last one wins, as in JSON.parse and encoding/json.
 func (v Value) Get(key string) (Value, bool) {
-	if v.d == nil {
+	d := v.d
+	if d == nil {
 		return Value{}, false
 	}
-	d := v.d
-	n := &d.nodes[v.i]
+	n, h := v.at()
 	if d.src[n.start] != '{' {
 		return Value{}, false
 	}
-	kids := d.children(n)
-	for j := len(kids) - 1; j >= 0; j-- {
-		vi := kids[j]
-		k := &d.nodes[vi-1]
+	h = d.children(h, v.i, n)
+	t := h.ord
+	nodes := tapeNodes(h)
+	src := d.src
+	// Keys are at odd indexes, each before its value. Most keys differ
+	// from the one wanted in length or first byte, which are compared
+	// before any call to compare the rest.
+	for j := len(nodes) - 2; j > 0; j -= 2 {
+		k := nodes[j]
 		if k.end < 0 {
-			if d.strOf(k) == key {
-				return Value{d: d, i: vi}, true
+			if d.strOf(h, k) == key {
+				return Value{d: d, t: t, i: int32(j + 1)}, true
 			}
 			continue
 		}
-		// Compare the raw key bytes in place: no string is built.
-		if int(k.end-k.start-2) == len(key) && string(d.src[k.start+1:k.end-1]) == key {
-			return Value{d: d, i: vi}, true
+		if int(k.end-k.start-2) != len(key) {
+			continue
+		}
+		if len(key) == 0 || src[k.start+1] == key[0] && string(src[k.start+2:k.end-1]) == key[1:] {
+			return Value{d: d, t: t, i: int32(j + 1)}, true
 		}
 	}
 	return Value{}, false
@@ -196,16 +214,15 @@ func (v Value) Field(i int) (key string, val Value) {
 	if v.d == nil {
 		return "", Value{}
 	}
-	n := v.node()
+	n, h := v.at()
 	if v.d.src[n.start] != '{' {
 		return "", Value{}
 	}
-	kids := v.d.children(n)
-	if i < 0 || i >= len(kids) {
+	kh := v.d.children(h, v.i, n)
+	if i < 0 || i >= int(kh.nodes-1)/2 {
 		return "", Value{}
 	}
-	vi := kids[i]
-	return v.d.strOf(&v.d.nodes[vi-1]), Value{d: v.d, i: vi}
+	return v.d.strOf(kh, tapeNodes(kh)[2*i+1]), Value{d: v.d, t: kh.ord, i: int32(2*i + 2)}
 }
 
 // Raw is the value's JSON text exactly as it appears in the document.
@@ -214,24 +231,7 @@ func (v Value) Raw() []byte {
 	if v.d == nil {
 		return nil
 	}
-	n := v.node()
-	end := v.d.end(n)
-	return v.d.src[n.start:end:end]
-}
-
-// children is a container node's element or field value indexes.
-func (d *Doc) children(n *node) []int32 {
-	off := ^n.end
-	return d.kids[off+2 : off+2+d.kids[off+1]]
-}
-
-// end is where a node's text ends in src.
-func (d *Doc) end(n *node) int32 {
-	if n.end >= 0 {
-		return n.end
-	}
-	if c := d.src[n.start]; c == '{' || c == '[' {
-		return d.kids[^n.end]
-	}
-	return int32(binary.LittleEndian.Uint32(d.text[^n.end:]))
+	n, h := v.at()
+	e := end(h, n)
+	return v.d.src[n.start:e:e]
 }
