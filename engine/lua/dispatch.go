@@ -92,8 +92,9 @@ func (s *script) eventView(d *engine.Delivery, ev *eventInfo) lua.LValue {
 	// A message's Object is built from the view when a method needs it;
 	// an interaction's carries its extras from the start.
 	if ev.kind.name != bindings.KindInteraction && !unparsed {
-		b := &viewBox{vw: view{v: root, ob: &ev.kind.shared}}
-		return s.initBox(b)
+		b := &eventBox{root: viewBox{vw: view{v: root, ob: &ev.kind.shared}}}
+		s.first, s.firstOf = &b.first, &b.root.vw
+		return s.initBox(&b.root)
 	}
 	if !unparsed {
 		// The document is immutable and outlives the delivery; the

@@ -54,7 +54,11 @@ type script struct {
 	// The last view field read that built a view and the last that
 	// boxed a string; see fieldCache.
 	lastView, lastStr fieldCache
-	active            *run // the run inside the VM right now
+	// first is room for the first view read from firstOf, the view of
+	// the message being delivered; see eventBox.
+	first   *viewBox
+	firstOf *view
+	active  *run // the run inside the VM right now
 	// waiting are coroutines (other than handler roots) suspended inside an
 	// async binding; only the engine's delivery of the result may resume
 	// them (delivering is true while it does).
