@@ -94,6 +94,23 @@ end)`)
 	}
 }
 
+// BenchmarkHandlerEmpty is a MESSAGE_CREATE reaching a handler that reads
+// nothing: the fixed cost of a delivery (handler lookup, the event's view,
+// the coroutine, the CPU budget's clock and watch).
+func BenchmarkHandlerEmpty(b *testing.B) {
+	s := loadInternal(b, `on("MESSAGE_CREATE", function(msg) end)`)
+	ev := enginetest.Message("1", "hello")
+	doc, err := jsondoc.Parse(ev.Data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &engine.Delivery{Event: ev, Doc: doc}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.dispatch(d)
+	}
+}
+
 // BenchmarkSyncBindingCall is the overhead of one call of a sync binding
 // (log.debug below the log level: the binding returns at once).
 func BenchmarkSyncBindingCall(b *testing.B) {

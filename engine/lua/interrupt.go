@@ -24,13 +24,17 @@ type interrupter struct {
 	done  atomic.Pointer[chan struct{}] // read per instruction, without a lock
 	watch *loop.Watch
 
-	// mu guards the fields below, and swapping done. Lock order: the
-	// watch's lock, then mu (the watch expires a stretch holding its own).
-	mu     sync.Mutex
-	closed bool  // the current channel is closed
-	cause  error // why it was closed
-	armed  bool  // script code is running (between arm and disarm)
-	dead   bool  // the script is over: stay closed
+	// armed and closed change under mu; arm and disarm read them without
+	// it, so that a stretch which nothing interrupted takes no lock here.
+	armed  atomic.Bool // script code is running (between arm and disarm)
+	closed atomic.Bool // the current channel is closed
+
+	// mu guards the fields below, swapping done, and the changes of
+	// armed and closed. Lock order: the watch's lock, then mu (the watch
+	// expires a stretch holding its own).
+	mu    sync.Mutex
+	cause error // why it was closed
+	dead  bool  // the script is over: stay closed
 }
 
 // errBudget is the cause for a stretch that ran out of CPU budget.
@@ -55,12 +59,12 @@ func (c *interrupter) fire(cause error, final bool) bool {
 	defer c.mu.Unlock()
 	if final {
 		c.dead = true
-	} else if !c.armed {
+	} else if !c.armed.Load() {
 		return false
 	}
-	if !c.closed {
-		c.closed = true
+	if !c.closed.Load() {
 		c.cause = cause
+		c.closed.Store(true)
 		close(*c.done.Load())
 	}
 	return true
@@ -68,24 +72,40 @@ func (c *interrupter) fire(cause error, final bool) bool {
 
 // arm starts a stretch of script code that began at began (on the
 // engine's clock) with left of its budget; exact is loop.Watch.Arm's.
+// Only the loop goroutine arms and disarms. An interrupt that finds the
+// stretch not armed is dropped, as one that comes between two stretches.
 func (c *interrupter) arm(began, left time.Duration, exact bool) {
-	c.mu.Lock()
-	if c.closed && !c.dead {
-		ch := make(chan struct{})
-		c.done.Store(&ch)
-		c.closed, c.cause = false, nil
+	if c.closed.Load() {
+		c.mu.Lock()
+		if c.closed.Load() && !c.dead {
+			ch := make(chan struct{})
+			c.done.Store(&ch)
+			c.cause = nil
+			c.closed.Store(false)
+		}
+		c.armed.Store(true)
+		c.mu.Unlock()
+	} else {
+		// Nothing to renew. An interrupt that closes the channel from
+		// here on finds the stretch armed, or is the script's end,
+		// which stops it whether armed or not.
+		c.armed.Store(true)
 	}
-	c.armed = true
-	c.mu.Unlock()
 	c.watch.Arm(began+left, exact)
 }
 
-// disarm ends the stretch and returns why it was interrupted, or nil.
+// disarm ends the stretch and returns why it was interrupted, or nil. An
+// interrupt racing with the end of the stretch may close the channel after
+// disarm has looked; the code it was meant for has returned, and the next
+// arm renews the channel.
 func (c *interrupter) disarm() error {
 	c.watch.Disarm(loop.Stretch{})
+	c.armed.Store(false)
+	if !c.closed.Load() {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.armed = false
 	return c.cause
 }
 
@@ -99,7 +119,7 @@ func (c *interrupter) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case !c.closed:
+	case !c.closed.Load():
 		return nil
 	case errors.Is(c.cause, errBudget):
 		return context.DeadlineExceeded
