@@ -35,12 +35,13 @@ type armed struct {
 	outer loop.Stretch
 }
 
-// sinceBase is the watch's clock: monoNow as a duration.
+// sinceBase is the watch's clock: the budget clock as a duration since
+// monoBase.
 func sinceBase() time.Duration { return time.Since(monoBase) }
 
-// arm watches a run of b until deadline (monoNow's clock) and returns
+// arm watches a run of b until deadline (sinceBase's clock) and returns
 // what was watched before (a nested run restores it on disarm).
-func (g *interruptGuard) arm(b *loop.Budget, what string, deadline time.Time) armed {
+func (g *interruptGuard) arm(b *loop.Budget, what string, deadline time.Duration) armed {
 	if g.watch == nil {
 		g.watch = loop.NewWatch(sinceBase, g.expire)
 	}
@@ -48,8 +49,10 @@ func (g *interruptGuard) arm(b *loop.Budget, what string, deadline time.Time) ar
 	prev := g.at
 	g.at = armed{b: b, what: what}
 	g.mu.Unlock()
-	g.tripped.Store(false)
-	prev.outer = g.watch.Arm(deadline.Sub(monoBase), false)
+	if g.tripped.Load() { // a load is cheaper than a store, and it is mostly false
+		g.tripped.Store(false)
+	}
+	prev.outer = g.watch.Arm(deadline, false)
 	return prev
 }
 

@@ -1,6 +1,7 @@
 package js
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -56,5 +57,33 @@ on("DONE", () => log.info("done"))
 				t.Fatalf("%d budget errors for %d runaway handlers: %q", n, spins, lines)
 			}
 		})
+	}
+}
+
+// TestHugeBudget checks that a handler under a budget too large for a
+// deadline on the budget clock runs, and that such deadlines saturate
+// rather than wrapping into the past.
+func TestHugeBudget(t *testing.T) {
+	for _, tc := range []struct{ now, rem, want time.Duration }{
+		{time.Second, time.Second, 2 * time.Second},
+		{time.Hour, math.MaxInt64, math.MaxInt64},
+		{time.Hour, math.MaxInt64 - time.Hour, math.MaxInt64},
+		{time.Hour, math.MaxInt64 - time.Hour + 1, math.MaxInt64},
+		{0, math.MaxInt64, math.MaxInt64},
+	} {
+		if got := deadlineAfter(tc.now, tc.rem); got != tc.want {
+			t.Errorf("deadlineAfter(%d, %d) = %d, want %d", tc.now, tc.rem, got, tc.want)
+		}
+	}
+	dir := writeBot(t, map[string]string{"h.js": `
+on("WORK", () => { let x = 0; for (let i = 0; i < 200000; i++) x += i; log.info("done " + x) })`})
+	s := loadScript(t, dir, "h.js", loadOpts{limits: engine.Limits{CPU: time.Duration(math.MaxInt64), LoadCPU: time.Duration(math.MaxInt64)}})
+	s.deliver(t, "WORK", `{}`)
+	s.log.wait(t, "done 19999900000")
+	lines, _ := s.log.snapshot()
+	for _, l := range lines {
+		if containsAll(l, []string{"budget"}) {
+			t.Fatalf("a handler under a budget of centuries was stopped: %q", lines)
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package js
 
 import (
+	"math"
+	"time"
+
 	"github.com/dop251/goja"
 
 	"github.com/botrun/botrun/bindings"
@@ -35,8 +38,17 @@ func (s *script) enter(inv *invocation) entry {
 	s.cur = inv
 	s.lendStack()
 	rem := inv.budget.Begin()
-	e.at = s.guard.arm(&inv.budget, inv.what, s.clock.last.Add(rem))
+	e.at = s.guard.arm(&inv.budget, inv.what, deadlineAfter(s.clock.last, rem))
 	return e
+}
+
+// deadlineAfter is now+rem on the budget clock, saturating: a budget of
+// centuries must not wrap into the past.
+func deadlineAfter(now, rem time.Duration) time.Duration {
+	if rem > math.MaxInt64-now {
+		return math.MaxInt64
+	}
+	return now + rem
 }
 
 func (s *script) exit(inv *invocation, e entry, err error) {
@@ -94,7 +106,9 @@ func (s *script) releaseInvocation(inv *invocation) {
 	if inv.shared || s.spareInv != nil {
 		return
 	}
-	*inv = invocation{budget: *loop.NewBudget(s.lim.CPU, s.clock.now), what: "handler"}
+	// Field by field: what is "handler" and shared false already.
+	inv.budget = *loop.NewBudget(s.lim.CPU, s.clock.now)
+	inv.onErr = nil
 	s.spareInv = inv
 }
 
