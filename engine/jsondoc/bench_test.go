@@ -6,8 +6,13 @@ import (
 	"testing"
 )
 
-func fixture(b *testing.B) []byte {
-	src, err := os.ReadFile("testdata/message_create.json")
+func fixture(b *testing.B) []byte { return readFixture(b, "message_create.json") }
+
+// readFixture reads testdata/name: message_create.json is a realistic
+// MESSAGE_CREATE, chat_message.json the one the peer benchmark's
+// throughput run sends (bench/load.Filler as its content).
+func readFixture(b *testing.B, name string) []byte {
+	src, err := os.ReadFile("testdata/" + name)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,7 +67,14 @@ func BenchmarkParseAndReadMessageCreate(b *testing.B) {
 // bots' handler (bench/peers/botrun) as the runner runs it: ParseCopy out
 // of a reused buffer, then author.bot, content and channel_id.
 func BenchmarkHandlerReadsMessageCreate(b *testing.B) {
-	src := fixture(b)
+	benchHandlerReads(b, fixture(b))
+}
+
+func BenchmarkHandlerReadsChatMessage(b *testing.B) {
+	benchHandlerReads(b, readFixture(b, "chat_message.json"))
+}
+
+func benchHandlerReads(b *testing.B, src []byte) {
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -75,7 +87,7 @@ func BenchmarkHandlerReadsMessageCreate(b *testing.B) {
 		bot, _ := a.Get("bot")
 		c, _ := r.Get("content")
 		ch, _ := r.Get("channel_id")
-		if bot.Bool() || len(c.Str()) == 0 || len(ch.Str()) == 0 {
+		if a.Kind() != Object || bot.Bool() || len(c.Str()) == 0 || len(ch.Str()) == 0 {
 			b.Fatal("unexpected fixture values")
 		}
 	}

@@ -46,6 +46,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Raw = %q, want %q", raw, bytes.TrimSpace(data))
 		}
 		checkNested(t, d.Root(), 0)
+		checkScanned(t, data, want, nil, 0)
 
 		// ParseCopy gives the same document, and it stays the same when
 		// the caller overwrites its buffer.
@@ -64,6 +65,48 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("ParseCopy Raw = %q, want %q", raw, bytes.TrimSpace(data))
 		}
 	})
+}
+
+// checkScanned follows every path of keys and indexes to an object's
+// field, each in a fresh Doc, so that Get reads objects that have no tape
+// yet (see scanGet) at every level, and checks what it finds.
+func checkScanned(t *testing.T, data []byte, want any, path []any, depth int) {
+	if depth > 6 {
+		return
+	}
+	switch w := want.(type) {
+	case map[string]any:
+		for k, wv := range w {
+			p := append(path[:len(path):len(path)], k)
+			d, err := Parse(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := d.Root()
+			for _, step := range p {
+				switch s := step.(type) {
+				case string:
+					var ok bool
+					if v, ok = v.Get(s); !ok {
+						t.Fatalf("%q: Get(%q) on the path %v found nothing", data, s, p)
+					}
+				case int:
+					v = v.Index(s)
+				}
+			}
+			if raw, err := stdDecode(v.Raw()); err != nil || !reflect.DeepEqual(raw, wv) {
+				t.Fatalf("%q: path %v: Raw %q decodes to %#v, %v; want %#v", data, p, v.Raw(), raw, err, wv)
+			}
+			if got := toAny(v); !reflect.DeepEqual(got, wv) {
+				t.Fatalf("%q: path %v = %#v, want %#v", data, p, got, wv)
+			}
+			checkScanned(t, data, wv, p, depth+1)
+		}
+	case []any:
+		for i, wv := range w {
+			checkScanned(t, data, wv, append(path[:len(path):len(path)], i), depth+1)
+		}
+	}
 }
 
 // checkDeepError checks that a value nested two levels deep, which Parse

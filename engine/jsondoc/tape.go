@@ -159,6 +159,24 @@ func (d *Doc) sub(k, start int32) *header {
 	return made
 }
 
+// lookup is the tape of the container with ordinal k > 0 if some reader
+// has made it, else nil.
+func (d *Doc) lookup(k int32) *header {
+	for i := range d.near {
+		h := d.near[i].Load()
+		if h == nil {
+			return nil // the slots fill in order
+		}
+		if h.ord == k {
+			return h
+		}
+	}
+	if p := d.far.Load(); p != nil {
+		return unsafe.Slice(p, d.nc)[k].Load()
+	}
+	return nil
+}
+
 // index makes the tape of the container with ordinal k at start.
 func (d *Doc) index(k, start int32) *header {
 	s := scratchPool.Get().(*scratch)
