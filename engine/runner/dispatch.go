@@ -32,17 +32,6 @@ const overflowEvery = time.Second
 // Dispatch does not keep ev.Data: the caller may reuse its buffer as soon
 // as Dispatch returns (the gateway lends its read buffer).
 func (r *Runner) Dispatch(ev bindings.Event) {
-	data := ev.Data
-	if len(data) == 0 {
-		data = nullJSON
-	}
-	doc, err := parseEvent(&ev, data)
-	if err != nil {
-		r.log.Warn("dropping event with malformed data", "event", ev.Name, "error", err)
-		return
-	}
-	d := &engine.Delivery{Event: ev, Doc: doc}
-
 	r.mu.RLock()
 	if r.closed {
 		r.mu.RUnlock()
@@ -51,6 +40,11 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 	if ev.Route != nil {
 		for _, s := range r.order {
 			if _, ok := s.gen.script.Registry().Lookup(*ev.Route); ok {
+				d := r.delivery(ev, nil)
+				if d == nil {
+					r.mu.RUnlock()
+					return
+				}
 				if _, locked := r.deliverLocked(s, d); locked {
 					r.mu.RUnlock()
 				}
@@ -61,10 +55,19 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 		r.log.Warn("no script handles this interaction", "event", ev.Name, "kind", ev.Route.Kind, "key", ev.Route.Key)
 		return
 	}
+	// The data is parsed when the first script wants the event, so an
+	// event no script subscribes to (a large GUILD_CREATE, say) costs no
+	// parse.
+	var d *engine.Delivery
 	for i := 0; i < len(r.order); i++ {
 		s := r.order[i]
-		if !s.gen.wants(&d.Event) {
+		if !s.gen.wants(&ev) {
 			continue
+		}
+		if d == nil {
+			if d = r.delivery(ev, nil); d == nil {
+				break
+			}
 		}
 		if _, locked := r.deliverLocked(s, d); !locked {
 			return // the runner closed while this script was full
@@ -78,12 +81,9 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 	r.mu.RUnlock()
 }
 
-// DispatchTo delivers a routed event (an interaction the host's router
-// assigned) to the named script only. onError, if not nil, is called when
-// the handler it reaches fails, so the host can answer the user. It
-// reports whether the script is loaded and took the event. Like Dispatch,
-// it does not keep ev.Data.
-func (r *Runner) DispatchTo(script string, ev bindings.Event, onError func(*engine.ScriptError)) bool {
+// delivery parses ev's data for the scripts, or logs why it cannot and
+// returns nil.
+func (r *Runner) delivery(ev bindings.Event, onError func(*engine.ScriptError)) *engine.Delivery {
 	data := ev.Data
 	if len(data) == 0 {
 		data = nullJSON
@@ -91,6 +91,19 @@ func (r *Runner) DispatchTo(script string, ev bindings.Event, onError func(*engi
 	doc, err := parseEvent(&ev, data)
 	if err != nil {
 		r.log.Warn("dropping event with malformed data", "event", ev.Name, "error", err)
+		return nil
+	}
+	return &engine.Delivery{Event: ev, Doc: doc, OnError: onError}
+}
+
+// DispatchTo delivers a routed event (an interaction the host's router
+// assigned) to the named script only. onError, if not nil, is called when
+// the handler it reaches fails, so the host can answer the user. It
+// reports whether the script is loaded and took the event. Like Dispatch,
+// it does not keep ev.Data.
+func (r *Runner) DispatchTo(script string, ev bindings.Event, onError func(*engine.ScriptError)) bool {
+	d := r.delivery(ev, onError)
+	if d == nil {
 		return false
 	}
 	r.mu.RLock()
@@ -99,7 +112,7 @@ func (r *Runner) DispatchTo(script string, ev bindings.Event, onError func(*engi
 		r.mu.RUnlock()
 		return false
 	}
-	took, locked := r.deliverLocked(s, &engine.Delivery{Event: ev, Doc: doc, OnError: onError})
+	took, locked := r.deliverLocked(s, d)
 	if locked {
 		r.mu.RUnlock()
 	}

@@ -419,3 +419,16 @@ func TestDispatchDoesNotKeepTheCallersBuffer(t *testing.T) {
 		t.Errorf("%d log lines show the overwritten buffer", got)
 	}
 }
+
+// TestUnwantedEventsAreNotParsed: an event no script subscribes to is not
+// parsed at all (its malformed data goes unreported); one a script wants
+// is, and its malformed data is reported.
+func TestUnwantedEventsAreNotParsed(t *testing.T) {
+	f := newFixture(t, map[string]string{"a.lua": fmt.Sprintf(luaEcho, "a")}, false)
+	f.r.Dispatch(bindings.Event{Name: "GUILD_CREATE", Data: []byte(`{"unparsed":`)})
+	f.r.Dispatch(bindings.Event{Name: "MESSAGE_CREATE", Data: []byte(`{"bad":`)})
+	f.log.waitFor(t, 1, "dropping event with malformed data", "MESSAGE_CREATE")
+	if n := f.log.count("dropping event with malformed data", "GUILD_CREATE"); n != 0 {
+		t.Errorf("an event no script wants was parsed (%d reports)", n)
+	}
+}
