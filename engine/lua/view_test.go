@@ -1,6 +1,7 @@
 package lua_test
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/botrun/botrun/bindings"
@@ -20,6 +21,7 @@ on("MESSAGE_CREATE", function(msg)
   if not kept then
     kept = {msg = msg, author = msg.author, roles = msg.member.roles}
     local a, c = msg.author, msg.content
+    kept.c = c
     timer.after(1, function()
       log.info("timer " .. a.username .. " " .. c .. " " .. msg.mentions[1].username)
     end)
@@ -27,7 +29,7 @@ on("MESSAGE_CREATE", function(msg)
   end
   local k = kept.msg
   log.info(k.id .. " " .. k.content .. " " .. kept.author.username .. " " .. kept.roles[2] ..
-    " " .. tostring(k.author.bot) .. " " .. msg.id .. " " .. msg.content)
+    " " .. tostring(k.author.bot) .. " " .. msg.id .. " " .. msg.content .. " " .. kept.c)
   k:reply("to the kept one")
 end)
 `})
@@ -55,9 +57,10 @@ end)
 	for i := range first.Data {
 		first.Data[i] = ' '
 	}
+	runtime.GC()
 	deliver(enginetest.Message("2", "later"))
 	h.Expect(n,
-		"log INFO 1 keep me alice 401 false 2 later",
+		"log INFO 1 keep me alice 401 false 2 later keep me",
 		`send 100 {"content":"to the kept one"} reply=1`,
 	)
 }
