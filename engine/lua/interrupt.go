@@ -112,8 +112,26 @@ func (c *interrupter) disarm() error {
 // context.Context, as gopher-lua sees it.
 
 func (c *interrupter) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (c *interrupter) Done() <-chan struct{}       { return *c.done.Load() }
 func (c *interrupter) Value(any) any               { return nil }
+
+// Done returns nil (never ready) until the current stretch is
+// interrupted, then the closed channel. gopher-lua polls Done before
+// every instruction in a select with a default case: receiving from a nil
+// channel there returns at once, where an open channel's state is loaded
+// and checked first, a few percent of a short handler's time. It departs
+// from context.Context, whose Done stays the same channel: the
+// interrupter is only ever handed to gopher-lua, which never blocks on
+// it (its channel library, the one place that would, is not loaded).
+func (c *interrupter) Done() <-chan struct{} {
+	if c.closed.Load() {
+		return *c.done.Load()
+	}
+	return nil
+}
+
+// interrupted is the channel closed when the current stretch is
+// interrupted, for tests to wait on.
+func (c *interrupter) interrupted() <-chan struct{} { return *c.done.Load() }
 
 func (c *interrupter) Err() error {
 	c.mu.Lock()

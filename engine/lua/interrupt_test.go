@@ -34,9 +34,12 @@ func TestInterrupterStopsRunawayAfterShortStretches(t *testing.T) {
 			start := time.Now()
 			c.arm(tt.now(), budget, false)
 			select {
-			case <-c.Done():
+			case <-c.interrupted():
 			case <-time.After(5 * time.Second):
 				t.Fatal("runaway stretch not interrupted")
+			}
+			if ch := c.Done(); ch == nil || !isClosed(ch) {
+				t.Fatal("Done is not the closed channel after the interrupt")
 			}
 			el := time.Since(start)
 			if err := c.disarm(); !errors.Is(err, errBudget) {
@@ -77,7 +80,7 @@ func TestInterrupterIdleFireAndEnd(t *testing.T) {
 	}
 	cancel()
 	select {
-	case <-c.Done():
+	case <-c.interrupted():
 	case <-time.After(5 * time.Second):
 		t.Fatal("end of script did not close the context")
 	}
@@ -86,5 +89,14 @@ func TestInterrupterIdleFireAndEnd(t *testing.T) {
 	case <-c.Done():
 	default:
 		t.Fatal("a stretch after the end of the script must start interrupted")
+	}
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
