@@ -43,13 +43,14 @@ type script struct {
 	methods                            map[string]map[string]lua.LValue
 	funcs                              map[string]lua.LValue // the script functions of the bindings, by name
 
-	modules map[string]lua.LValue // require cache by resolved file
-	loading map[string]bool       // modules whose top level is running (cycle check)
-	roots   map[*lua.LState]bool  // handler coroutines: scripts may not resume them
-	idle    []*lua.LState         // finished handler coroutines, reused (a new one costs ~10 KB)
-	events  map[string]*eventInfo // per event name, so a dispatch builds no string
-	kinds   map[string]*kindSet   // method sets of the Object kinds, shared by their views
-	depth   int                   // nested coroutine resumes (pcall, user coroutines)
+	modules   map[string]lua.LValue // require cache by resolved file
+	loading   map[string]bool       // modules whose top level is running (cycle check)
+	roots     map[*lua.LState]bool  // handler coroutines: scripts may not resume them
+	idle      []*lua.LState         // finished handler coroutines, reused (a new one costs ~10 KB)
+	events    map[string]*eventInfo // per event name, so a dispatch builds no string
+	lastEvent *eventInfo            // the last one looked up
+	kinds     map[string]*kindSet   // method sets of the Object kinds, shared by their views
+	depth     int                   // nested coroutine resumes (pcall, user coroutines)
 
 	// The last view field read that built a view and the last that
 	// boxed a string; see fieldCache.
@@ -425,16 +426,22 @@ const maxEvents = 256
 // eventInfo is what a dispatch needs to know of an event name, looked up
 // once per delivery.
 type eventInfo struct {
+	name  string
 	label string   // "<name> handler", the name of a handler run in errors
 	kind  *kindSet // the method set of the event's data; nil for plain data
 }
 
 // eventInfo returns the dispatch facts of event name, built once per name.
 func (s *script) eventInfo(name string) *eventInfo {
-	if ei, ok := s.events[name]; ok {
+	// Events of one name tend to come in runs: compare before hashing.
+	if ei := s.lastEvent; ei != nil && ei.name == name {
 		return ei
 	}
-	ei := &eventInfo{label: name + " handler"}
+	if ei, ok := s.events[name]; ok {
+		s.lastEvent = ei
+		return ei
+	}
+	ei := &eventInfo{name: name, label: name + " handler"}
 	if k := bindings.KindOf(name); k != "" {
 		ei.kind = s.kindOf(k)
 	}
@@ -443,6 +450,7 @@ func (s *script) eventInfo(name string) *eventInfo {
 	}
 	if len(s.events) < maxEvents {
 		s.events[name] = ei
+		s.lastEvent = ei
 	}
 	return ei
 }
