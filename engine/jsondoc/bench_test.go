@@ -107,6 +107,26 @@ func BenchmarkGetRoot(b *testing.B) {
 	}
 }
 
+// BenchmarkHotReads is the reads of BenchmarkParseAndReadMessageCreate on
+// a Doc read many times before (by many scripts, say): no parse, and the
+// nested containers have their tapes.
+func BenchmarkHotReads(b *testing.B) {
+	d, err := Parse(fixture(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := d.Root()
+	for b.Loop() {
+		c, _ := r.Get("content")
+		a, _ := r.Get("author")
+		bot, _ := a.Get("bot")
+		m, _ := r.Get("mentions")
+		if len(c.Str()) == 0 || bot.Bool() || m.Len() != 1 || a.Kind() != Object {
+			b.Fatal("unexpected fixture values")
+		}
+	}
+}
+
 // BenchmarkStdlibMapMessageCreate is the baseline: encoding/json into a
 // map, then the same reads.
 func BenchmarkStdlibMapMessageCreate(b *testing.B) {

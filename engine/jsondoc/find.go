@@ -9,6 +9,11 @@ package jsondoc
 // longer than scanBudget, which repeated scans would make costly.
 const scanBudget = 512
 
+// maxScans is how many Gets a Doc answers by scanning: a handler reads a
+// few fields of msg.author and msg.member, while a Doc shared by many
+// scripts, or read field by field, is cheaper indexed.
+const maxScans = 8
+
 // scanGet finds key in the object whose text starts at src[start] and whose
 // ordinal is ord, as Get does: at is the offset of the last such field's
 // value (-1 when absent) and, if that value is a container, vord is its

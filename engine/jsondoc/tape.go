@@ -43,6 +43,10 @@ type Doc struct {
 	src  []byte
 	root *header // tape 0
 	nc   int32   // how many containers the document holds (ordinals 0 to nc-1)
+	// scans counts the Gets answered by scanning (see scanGet); past
+	// maxScans the Doc is evidently read a lot (many scripts, or a busy
+	// handler), and objects get their tapes instead.
+	scans atomic.Int32
 	// near holds the first tapes made after Parse, which are all most
 	// handlers read (msg.author, msg.member), without a table.
 	near [nearTapes]atomic.Pointer[header]
@@ -113,7 +117,7 @@ func (d *Doc) tape(t int32) *header {
 	if t == 0 {
 		return d.root
 	}
-	return d.sub(t, -1)
+	return d.lookup(t)
 }
 
 // sub is the tape of the container with ordinal k > 0 whose text starts

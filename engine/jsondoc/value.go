@@ -277,9 +277,9 @@ func (v Value) Get(key string) (Value, bool) {
 		}
 	}
 	if h == nil {
-		if h = d.lookup(ord); h == nil {
-			at, vord, ok := scanGet(src, int(start), ord, key)
-			if ok {
+		if h = d.lookup(ord); h == nil && d.scans.Load() < maxScans {
+			if at, vord, ok := scanGet(src, int(start), ord, key); ok {
+				d.scans.Add(1)
 				if at < 0 {
 					return Value{}, false
 				}
@@ -288,6 +288,8 @@ func (v Value) Get(key string) (Value, bool) {
 				}
 				return Value{d: d, t: vord, i: ^int32(at)}, true
 			}
+		}
+		if h == nil {
 			h = d.sub(ord, start)
 		}
 	}
