@@ -286,3 +286,24 @@ func TestMethodSetLookup(t *testing.T) {
 		t.Error("a view without methods found one")
 	}
 }
+
+// TestViewCacheGrows reads more fields of one view than it caches inline,
+// twice, in a different order: values are the same and containers the
+// same objects each time.
+func TestViewCacheGrows(t *testing.T) {
+	s := testScript(t, `
+let out = "";
+on("E", (m) => {
+  const keys = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"];
+  const first = keys.map((k) => m[k]);
+  const again = keys.slice().reverse().map((k) => m[k]).reverse();
+  out = keys.map((k, i) => k + "=" + (first[i] && typeof first[i] === "object" ? first[i].x : first[i]) + ":" + (first[i] === again[i])).join(",");
+});
+globalThis.out = () => out;`)
+	data := `{"a":"one","b":{"x":1},"c":"three é","d":{"x":2},"e":5,"f":"six","g":{"x":3},"h":true,"i":"nine","j":{"x":4},"k":null,"l":"twelve"}`
+	s.dispatch(&engine.Delivery{Event: bindings.Event{Name: "E", Data: []byte(data)}})
+	want := "a=one:true,b=1:true,c=three é:true,d=2:true,e=5:true,f=six:true,g=3:true,h=true:true,i=nine:true,j=4:true,k=null:true,l=twelve:true"
+	if got := evalString(t, s, "out()"); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}

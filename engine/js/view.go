@@ -24,28 +24,36 @@ type objView struct {
 	v       jsondoc.Value    // Invalid for objects without data (handles)
 	obj     *bindings.Object // nil for plain data
 	methods *methodSet
-	// The fields read so far: the first few inline, since a handler
-	// reads a handful of fields of each object and a map per view would
-	// cost more than the conversions it saves; the rest in more.
+	// The fields read so far: the first two inline, since every byte of
+	// a view is garbage each event pays for (in allocation and
+	// collection) and a handler reads few fields of each object; then
+	// more, allocated on the third.
 	first [viewInline]viewField
 	n     uint8
-	// ns is how many of strs hold the headers of ASCII string fields
-	// (see asciiValue): the first few string fields read cost no
-	// allocation.
+	// ns is how many of strs hold the header of an ASCII string field
+	// (see asciiValue): the first string field read costs no allocation.
 	ns   uint8
 	strs [viewStrings]string
-	more map[string]goja.Value
+	more *moreFields
 	// spare, if not nil, is storage for the view of the first nested
 	// object read (an event's msg.author), allocated with this view.
 	spare *objView
 }
 
-// viewInline is how many fields a view caches without a map.
-const viewInline = 4
+// viewInline is how many fields a view caches in itself.
+const viewInline = 2
 
 // viewStrings is how many string fields a view converts without
-// allocating: a handler reads one or two (content, channel_id).
-const viewStrings = 2
+// allocating: a handler reads one (content); others cost 16 bytes each.
+const viewStrings = 1
+
+// moreFields caches the fields of a view past the inline ones: a few in
+// place, then a map.
+type moreFields struct {
+	first [4]viewField
+	n     int
+	m     map[string]goja.Value
+}
 
 // rootView is an event's root view with its bindings.Object and the view
 // of its first nested object, in one allocation per event.
@@ -188,20 +196,37 @@ func (o *objView) cached(key string) (goja.Value, bool) {
 			return o.first[i].val, true
 		}
 	}
-	v, ok := o.more[key]
+	if o.more == nil {
+		return nil, false
+	}
+	for i := range o.more.n {
+		if o.more.first[i].key == key {
+			return o.more.first[i].val, true
+		}
+	}
+	v, ok := o.more.m[key]
 	return v, ok
 }
 
 func (o *objView) remember(key string, v goja.Value) {
-	if o.n < viewInline {
+	if int(o.n) < len(o.first) {
 		o.first[o.n] = viewField{key, v}
 		o.n++
 		return
 	}
 	if o.more == nil {
-		o.more = make(map[string]goja.Value, 4)
+		o.more = &moreFields{}
 	}
-	o.more[key] = v
+	m := o.more
+	if m.n < len(m.first) {
+		m.first[m.n] = viewField{key, v}
+		m.n++
+		return
+	}
+	if m.m == nil {
+		m.m = make(map[string]goja.Value, 4)
+	}
+	m.m[key] = v
 }
 
 func (o *objView) extra(key string) (any, bool) {
