@@ -73,7 +73,7 @@ func (s *script) dispatchRoute(d *engine.Delivery, rt *bindings.Route, onErr fun
 
 // eventView wraps the delivery's shared document with the method set of
 // its event kind. Interaction extras are computed on first access.
-func (s *script) eventView(d *engine.Delivery, ev *eventInfo) lua.LValue {
+func (s *script) eventView(d *engine.Delivery, ei *eventInfo) lua.LValue {
 	var root jsondoc.Value
 	data := d.Event.Data
 	unparsed := false // the Object's Raw is data, not the view's
@@ -86,13 +86,13 @@ func (s *script) eventView(d *engine.Delivery, ev *eventInfo) lua.LValue {
 		}
 		unparsed = err != nil
 	}
-	if ev.kind == nil {
+	if ei.kind == nil {
 		return s.docValue(root)
 	}
 	// A message's Object is built from the view when a method needs it;
 	// an interaction's carries its extras from the start.
-	if ev.kind.name != bindings.KindInteraction && !unparsed {
-		b := &eventBox{root: viewBox{vw: view{v: root, ob: &ev.kind.shared}}}
+	if ei.kind.name != bindings.KindInteraction && !unparsed {
+		b := &eventBox{root: viewBox{vw: view{v: root, ob: &ei.kind.shared}}}
 		s.first, s.firstOf = &b.first, &b.root.vw
 		return s.initBox(&b.root)
 	}
@@ -101,12 +101,12 @@ func (s *script) eventView(d *engine.Delivery, ev *eventInfo) lua.LValue {
 		// event's buffer is the delivery's.
 		data = root.Raw()
 	}
-	b := &objBox{st: objState{kind: ev.kind}}
+	b := &objBox{st: objState{kind: ei.kind}}
 	b.vw = view{v: root, ob: &b.st}
-	lz := &lazyObj{obj: bindings.Object{Kind: ev.kind.name, Raw: data}}
+	lz := &lazyObj{obj: bindings.Object{Kind: ei.kind.name, Raw: data}}
 	lz.more.obj = &lz.obj
-	if ev.kind.name == bindings.KindInteraction {
-		kind := ev.kind.name
+	if ei.kind.name == bindings.KindInteraction {
+		kind := ei.kind.name
 		lz.more.extras = func() map[string]any { return bindings.EventExtras(kind, data) }
 	}
 	b.st.more = &lz.more
