@@ -291,9 +291,11 @@ func (s *script) eventValue(d *engine.Delivery) goja.Value {
 	// Field by field: the struct is new, and assigning a whole
 	// bindings.Object would copy it with write barriers while the
 	// collector runs.
-	rv.own.Kind, rv.own.Raw = kind, d.Event.Data
+	// The document's own bytes, not the event's: a script may keep the
+	// view, and the reader may reuse the buffer the event came in.
+	rv.own.Kind, rv.own.Raw = kind, root.Raw()
 	if kind == bindings.KindInteraction {
-		rv.own.Extra = bindings.EventExtras(kind, d.Event.Data)
+		rv.own.Extra = bindings.EventExtras(kind, rv.own.Raw)
 	}
 	rv.obj = &rv.own
 	rv.spare = &rv.kid

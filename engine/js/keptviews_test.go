@@ -1,0 +1,62 @@
+package js
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/botrun/botrun/bindings"
+	"github.com/botrun/botrun/engine"
+	"github.com/botrun/botrun/engine/enginetest"
+	"github.com/botrun/botrun/engine/jsondoc"
+)
+
+// TestKeptViewsOutliveTheirDelivery keeps an event's views, strings read
+// from it and its method past the handler, in a variable and in a timer
+// callback, while the reader reuses the buffer the event came in: all of
+// them read the Doc's own copy.
+func TestKeptViewsOutliveTheirDelivery(t *testing.T) {
+	dir := writeBot(t, map[string]string{"k.js": `
+let kept;
+on("MESSAGE_CREATE", (msg) => {
+  if (!kept) {
+    const a = msg.author, c = msg.content;
+    kept = {msg, author: a, roles: msg.member.roles, c};
+    timer.after(1, () => log.info("timer " + a.username + " " + c + " " + msg.mentions[0].username));
+    return;
+  }
+  const k = kept.msg;
+  log.info([k.id, k.content, kept.author.username, kept.roles[1], k.author.bot, msg.id, msg.content, kept.c].join(" "));
+  k.reply("to the kept one");
+});
+`})
+	h := enginetest.NewHarness(t, dir, func(l engine.Limits) engine.Engine { return New(l) })
+	s, err := h.Load("k", "k.js", engine.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(s)
+	s.Start()
+	deliver := func(ev bindings.Event) {
+		t.Helper()
+		doc, err := jsondoc.ParseCopy(ev.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Deliver(&engine.Delivery{Event: ev, Doc: doc}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := enginetest.Message("1", "keep me")
+	deliver(first)
+	n := h.Expect(0, "log INFO timer alice keep me bob")
+	// The reader reuses its buffer: the first delivery's bytes are gone.
+	for i := range first.Data {
+		first.Data[i] = ' '
+	}
+	runtime.GC()
+	deliver(enginetest.Message("2", "later"))
+	h.Expect(n,
+		"log INFO 1 keep me alice 401 false 2 later keep me",
+		`send 100 {"content":"to the kept one"} reply=1`,
+	)
+}
