@@ -123,6 +123,7 @@ func (s *session) newRunner(ctx context.Context, host *bindings.Host, onEvents f
 		ScriptConfig: s.cfg.Scripts,
 		Caps:         bindings.Caps{MaxPayload: limits.MaxPayload},
 		Prefer:       builtPrefer(s.cfg.Prefer),
+		NoEngine:     missingEngine,
 		OnEvents:     onEvents,
 		OnCommands:   onCommands,
 	})

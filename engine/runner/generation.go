@@ -72,8 +72,11 @@ func (g *generation) wants(ev *bindings.Event) bool {
 func (r *Runner) build(ctx context.Context, u engine.Unit, n int) (*generation, error) {
 	eng := r.engines[u.Lang]
 	if eng == nil {
-		return nil, &engine.ScriptError{Kind: engine.KindLoad, Script: u.Name, Path: u.Path,
-			Message: fmt.Sprintf("no engine for %s scripts in this build", u.Lang)}
+		msg := fmt.Sprintf("no engine for %s scripts in this build", u.Lang)
+		if r.cfg.NoEngine != nil {
+			msg = r.cfg.NoEngine(u.Lang)
+		}
+		return nil, &engine.ScriptError{Kind: engine.KindLoad, Script: u.Name, Path: u.Path, Message: msg}
 	}
 	conf := r.cfg.ScriptConfig[u.Name]
 	if conf == nil {

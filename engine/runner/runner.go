@@ -33,6 +33,9 @@ type Config struct {
 	// Prefer is the language whose twin runs when a top-level script
 	// exists in both ("lua", the default, or "js").
 	Prefer string
+	// NoEngine, if set, says why a script's language has no engine (how
+	// the binary was built, say); it becomes the script's load error.
+	NoEngine func(lang string) string
 
 	// OnEvents receives the sorted union of the event names scripts are
 	// subscribed to, once after Load and then whenever it changes

@@ -432,3 +432,19 @@ func TestUnwantedEventsAreNotParsed(t *testing.T) {
 		t.Errorf("an event no script wants was parsed (%d reports)", n)
 	}
 }
+
+// TestBadLanguageWithoutEngineSaysWhy: a script whose language this build
+// has no engine for fails to load with the host's explanation; the others
+// run.
+func TestBadLanguageWithoutEngineSaysWhy(t *testing.T) {
+	f := newFixture(t, map[string]string{"a.js": fmt.Sprintf(jsEcho, "a"), "b.lua": fmt.Sprintf(luaEcho, "b")}, false,
+		func(c *Config) {
+			c.Engines = c.Engines[:1] // Lua only
+			c.NoEngine = func(lang string) string { return "this build has no " + lang }
+		})
+	if ev := f.loads.next(t, "a"); ev.Err == nil || !strings.Contains(ev.Err.Error(), "this build has no js") {
+		t.Errorf("load of a.js: %v, want the host's explanation", ev.Err)
+	}
+	f.message("still here")
+	f.log.waitFor(t, 1, "[b]", "b:still here")
+}
