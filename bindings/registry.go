@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Handler is one on/once subscription.
@@ -52,6 +53,13 @@ type Registry struct {
 	commands []*Command
 	routes   map[Route]Callback // component, modal, autocomplete handlers
 	onChange func()
+
+	// plain answers HandlersFor without the lock for the events whose
+	// handlers need nothing done as they are handed out: event name →
+	// its handlers (capped), for every event without once-handlers, and
+	// nil while there are "*" handlers. Replaced, never changed, under mu
+	// whenever handlers changes.
+	plain atomic.Pointer[map[string][]*Handler]
 }
 
 // NewRegistry returns an empty registry. onChange, if not nil, is called
@@ -68,6 +76,7 @@ func (r *Registry) On(event string, fn Callback, once bool) *Handler {
 	h := &Handler{Event: event, Fn: fn, Once: once, reg: r, id: r.next}
 	isNew := len(r.handlers[event]) == 0
 	r.handlers[event] = append(r.handlers[event], h)
+	r.publishLocked()
 	r.mu.Unlock()
 	if isNew && r.onChange != nil {
 		r.onChange()
@@ -89,6 +98,7 @@ func (r *Registry) remove(h *Handler) {
 	} else {
 		r.handlers[h.Event] = list
 	}
+	r.publishLocked()
 	gone := len(list) == 0
 	r.mu.Unlock()
 	if gone && r.onChange != nil {
@@ -107,6 +117,15 @@ func (r *Registry) Handlers(event string) []*Handler {
 // names: the handlers of event, then those of each alias in order, then the
 // "*" ones, so a "*" handler sees the event once.
 func (r *Registry) HandlersFor(event string, aliases []string) []*Handler {
+	if len(aliases) == 0 {
+		// Every delivery asks, and handlers rarely change: most answers
+		// come from the published table, without the lock.
+		if plain := r.plain.Load(); plain != nil {
+			if list, ok := (*plain)[event]; ok {
+				return list
+			}
+		}
+	}
 	r.mu.Lock()
 	n := len(r.handlers[event]) + len(r.handlers["*"])
 	for _, a := range aliases {
@@ -143,6 +162,21 @@ func (r *Registry) HandlersFor(event string, aliases []string) []*Handler {
 }
 
 func isOnce(h *Handler) bool { return h.Once }
+
+// publishLocked replaces the table HandlersFor reads without the lock.
+func (r *Registry) publishLocked() {
+	if len(r.handlers["*"]) > 0 {
+		r.plain.Store(nil)
+		return
+	}
+	m := make(map[string][]*Handler, len(r.handlers))
+	for event, list := range r.handlers {
+		if !slices.ContainsFunc(list, isOnce) {
+			m[event] = list[:len(list):len(list)]
+		}
+	}
+	r.plain.Store(&m)
+}
 
 // Events returns the sorted event names with at least one handler
 // (including "*").

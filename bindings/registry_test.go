@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +56,76 @@ func TestHandlersForSnapshot(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { r.HandlersFor("MESSAGE_CREATE", []string{"MSG"}) })
 	if allocs != 0 {
 		t.Fatalf("HandlersFor allocates %.0f times per dispatch, want 0", allocs)
+	}
+}
+
+// HandlersFor answers most dispatches from a table it reads without the
+// lock; the table follows every change, once-handlers and "*" included.
+func TestHandlersForFollowsChanges(t *testing.T) {
+	r := NewRegistry(nil)
+	names := func(hs []*Handler) string {
+		var out []string
+		for _, h := range hs {
+			out = append(out, h.Fn.(testCallback).name)
+		}
+		return strings.Join(out, ",")
+	}
+	step := func(what, want string) {
+		t.Helper()
+		if got := names(r.HandlersFor("A", nil)); got != want {
+			t.Fatalf("%s: handlers %q, want %q", what, got, want)
+		}
+	}
+	a := r.On("A", testCallback{"a"}, false)
+	step("on a", "a")
+	step("again", "a")
+	r.On("A", testCallback{"once"}, true)
+	step("once added", "a,once")
+	step("once gone", "a")
+	star := r.On("*", testCallback{"star"}, false)
+	step("star added", "a,star")
+	star.Off()
+	step("star gone", "a")
+	a.Off()
+	step("a gone", "")
+}
+
+// Reading without the lock is safe while the script changes its handlers
+// (run with -race).
+func TestHandlersForWhileSubscribing(t *testing.T) {
+	r := NewRegistry(nil)
+	r.On("A", testCallback{"a"}, false)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 1000 {
+			h := r.On("B", testCallback{"b"}, false)
+			r.On("A", testCallback{"x"}, true).Off()
+			h.Off()
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		hs := r.HandlersFor("A", nil)
+		if len(hs) == 0 || hs[0].Fn.(testCallback).name != "a" {
+			t.Fatalf("handlers of A: %v", hs)
+		}
+	}
+}
+
+// BenchmarkHandlersFor is the lookup every delivery makes.
+func BenchmarkHandlersFor(b *testing.B) {
+	r := NewRegistry(nil)
+	r.On("MESSAGE_CREATE", testCallback{"a"}, false)
+	r.On("GUILD_CREATE", testCallback{"g"}, false)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(r.HandlersFor("MESSAGE_CREATE", nil)) != 1 {
+			b.Fatal("handlers")
+		}
 	}
 }
