@@ -127,8 +127,8 @@ func (s *script) fromJS(v goja.Value, depth int, budget *int) (any, error) {
 	switch o.ExportType() {
 	case objViewType:
 		x := o.Export().(*objView)
-		if x.obj != nil && x.obj.Kind != "" {
-			return x.obj, nil
+		if obj := x.object(); obj != nil && obj.Kind != "" {
+			return obj, nil
 		}
 		return docToGo(x.v, depth, budget)
 	case arrViewType:

@@ -269,7 +269,7 @@ func TestMethodSetLookup(t *testing.T) {
 		"reply", "react", "edit", "delete", "replied", "respond", "defer", "followup", "data", "options"}
 	for _, kind := range bindings.MethodKinds() {
 		fns := bindings.Methods(kind)
-		m := newMethodSet(fns)
+		m := newMethodSet(kind, fns)
 		keys := append([]string(nil), fields...)
 		for k := range fns {
 			keys = append(keys, k, k+"x", strings.ToUpper(k))

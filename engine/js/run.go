@@ -288,16 +288,13 @@ func (s *script) eventValue(d *engine.Delivery) goja.Value {
 	}
 	rv := &rootView{}
 	rv.s, rv.v = s, root
-	// Field by field: the struct is new, and assigning a whole
-	// bindings.Object would copy it with write barriers while the
-	// collector runs.
-	// The document's own bytes, not the event's: a script may keep the
-	// view, and the reader may reuse the buffer the event came in.
-	rv.own.Kind, rv.own.Raw = kind, root.Raw()
+	rv.methods = s.methodSet(kind)
 	if kind == bindings.KindInteraction {
-		rv.own.Extra = bindings.EventExtras(kind, rv.own.Raw)
+		// Extras are fields, needed at once; a message's Object is made
+		// when a method or a binding needs it (see objView.object).
+		raw := root.Raw()
+		rv.obj = &bindings.Object{Kind: kind, Raw: raw, Extra: bindings.EventExtras(kind, raw)}
 	}
-	rv.obj = &rv.own
 	rv.spare = &rv.kid
-	return s.newObjView(&rv.objView)
+	return s.vm.NewDynamicObject(&rv.objView)
 }

@@ -22,7 +22,7 @@ import (
 type objView struct {
 	s       *script
 	v       jsondoc.Value    // Invalid for objects without data (handles)
-	obj     *bindings.Object // nil for plain data
+	obj     *bindings.Object // nil for plain data, and for an event until object makes it
 	methods *methodSet
 	// The fields read so far: the first two inline, since every byte of
 	// a view is garbage each event pays for (in allocation and
@@ -55,11 +55,10 @@ type moreFields struct {
 	m     map[string]goja.Value
 }
 
-// rootView is an event's root view with its bindings.Object and the view
-// of its first nested object, in one allocation per event.
+// rootView is an event's root view and the view of its first nested
+// object, in one allocation per event.
 type rootView struct {
 	objView
-	own bindings.Object
 	kid objView
 }
 
@@ -84,12 +83,13 @@ func (s *script) newObjView(ov *objView) goja.Value {
 // most misses without hashing: a view looks up every field a script reads
 // among the methods first.
 type methodSet struct {
+	kind string
 	fns  map[string]bindings.Func
 	mask uint64 // keyBit of every method name
 }
 
-func newMethodSet(fns map[string]bindings.Func) *methodSet {
-	m := &methodSet{fns: fns}
+func newMethodSet(kind string, fns map[string]bindings.Func) *methodSet {
+	m := &methodSet{kind: kind, fns: fns}
 	for k := range fns {
 		m.mask |= keyBit(k)
 	}
@@ -124,7 +124,7 @@ func (s *script) methodSet(kind string) *methodSet {
 	}
 	m, ok := s.methodSets[kind]
 	if !ok {
-		m = newMethodSet(bindings.Methods(kind))
+		m = newMethodSet(kind, bindings.Methods(kind))
 		s.methodSets[kind] = m
 	}
 	s.lastKind, s.lastMethods = kind, m
@@ -143,13 +143,25 @@ func (s *script) view(v jsondoc.Value) goja.Value {
 	}
 }
 
+// object is the view's bindings.Object. An event's root view has methods
+// but makes its Object only when first needed (a method read, the view
+// passed to a binding): most handlers never need it. Its Raw is the
+// document's own bytes, not the delivery's, which the reader may reuse
+// while a script keeps the view.
+func (o *objView) object() *bindings.Object {
+	if o.obj == nil && o.methods != nil {
+		o.obj = &bindings.Object{Kind: o.methods.kind, Raw: o.v.Raw()}
+	}
+	return o.obj
+}
+
 func (o *objView) Get(key string) goja.Value {
 	if v, ok := o.cached(key); ok {
 		return v
 	}
 	var out goja.Value
 	if f, ok := o.methods.lookup(key); ok {
-		out = o.s.bindingFunc(f, o.obj)
+		out = o.s.bindingFunc(f, o.object())
 	} else if x, ok := o.extra(key); ok {
 		out = o.s.toJS(x)
 	} else if fv, ok := o.v.Get(key); ok {
