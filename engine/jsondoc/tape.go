@@ -121,9 +121,14 @@ func (d *Doc) tape(t int32) *header {
 }
 
 // sub is the tape of the container with ordinal k > 0 whose text starts
-// at start, made now if no reader has made it yet (start is -1 when some
-// reader has).
+// at start, made now if no reader has made it yet.
 func (d *Doc) sub(k, start int32) *header {
+	if k <= 0 || k >= d.nc {
+		// Only if the source was changed after Parse (see index): the
+		// ordinals no longer match.
+		h, _ := newTape([]node{{start: start, end: start}}, nil, 0, 0)
+		return h
+	}
 	var made *header
 	for i := range d.near {
 		slot := &d.near[i]
@@ -175,7 +180,7 @@ func (d *Doc) lookup(k int32) *header {
 			return h
 		}
 	}
-	if p := d.far.Load(); p != nil {
+	if p := d.far.Load(); p != nil && k > 0 && k < d.nc {
 		return unsafe.Slice(p, d.nc)[k].Load()
 	}
 	return nil
@@ -188,7 +193,7 @@ func (d *Doc) index(k, start int32) *header {
 	if err != nil {
 		// Parse accepted this text, so only a caller who broke Parse's
 		// contract and changed the source gets here: the container reads
-		// as empty rather than bringing the reader down.
+		// as empty.
 		nodes, text = []node{{start: start, end: start}}, nil
 	}
 	h, _ := newTape(nodes, text, k, 0)

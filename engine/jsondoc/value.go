@@ -260,6 +260,7 @@ func (v Value) Get(key string) (Value, bool) {
 	src := d.src
 	var h *header
 	var start, ord int32
+	scan := true
 	if v.i < 0 {
 		start, ord = ^v.i, v.t
 		if ord == 0 || src[start] != '{' {
@@ -274,10 +275,11 @@ func (v Value) Get(key string) (Value, bool) {
 			h = th
 		} else {
 			start, ord = n.start, int32(binary.LittleEndian.Uint32(tapeText(th)[^n.end+4:]))
+			scan = end(th, n)-start <= scanBudget
 		}
 	}
 	if h == nil {
-		if h = d.lookup(ord); h == nil && d.scans.Load() < maxScans {
+		if h = d.lookup(ord); h == nil && scan && d.scans.Load() < maxScans {
 			if at, vord, ok := scanGet(src, int(start), ord, key); ok {
 				d.scans.Add(1)
 				if at < 0 {
