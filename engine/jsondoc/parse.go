@@ -92,25 +92,30 @@ value: // expecting a value at i
 		goto fail
 	}
 	c = src[i]
-	if c == '{' || c == '[' {
-		goto opened
-	}
-	if len(open) > 1 {
-		goto deep
-	}
 	switch {
+	case c == '{' || c == '[':
+		goto opened
+	case c == '"' && len(open) > 1:
+		// inside a container this tape does not index: only checked
+		if j := skipPlain(src, i+1); j < len(src) && src[j] == '"' {
+			i = j + 1
+		} else if i, err = skipStr(src, i); err != nil {
+			goto fail
+		}
+		goto next
 	case c == '"':
 		if j := skipPlain(src, i+1); j < len(src) && src[j] == '"' {
 			nodes = append(nodes, node{start: int32(i), end: int32(j + 1)})
 			i = j + 1
-			break
+		} else {
+			if nd, end, text, err = str(src, i, text); err != nil {
+				goto fail
+			}
+			nodes = append(nodes, nd)
+			i = end
 		}
-		if nd, end, text, err = str(src, i, text); err != nil {
-			goto fail
-		}
-		nodes = append(nodes, nd)
-		i = end
-	case c >= '0' && c <= '9':
+		goto next
+	case c-'0' < 10:
 		// the common case, an integer without sign, in place
 		end = i + 1
 		if c != '0' {
@@ -118,69 +123,27 @@ value: // expecting a value at i
 				end++
 			}
 		}
-		if end == len(src) || src[end] != '.' && src[end] != 'e' && src[end] != 'E' {
-			nodes = append(nodes, node{start: int32(i), end: int32(end)})
-			i = end
-			break
+		if end < len(src) && (src[end] == '.' || src[end] == 'e' || src[end] == 'E') {
+			end, err = number(src, i)
 		}
-		fallthrough
 	case c == '-':
-		nd.start = int32(i)
-		if i, err = number(src, i); err != nil {
-			goto fail
-		}
-		nodes = append(nodes, node{start: nd.start, end: int32(i)})
+		end, err = number(src, i)
 	case c == 't' && len(src)-i >= 4 && string(src[i:i+4]) == "true":
-		nodes = append(nodes, node{start: int32(i), end: int32(i + 4)})
-		i += 4
+		end = i + 4
 	case c == 'f' && len(src)-i >= 5 && string(src[i:i+5]) == "false":
-		nodes = append(nodes, node{start: int32(i), end: int32(i + 5)})
-		i += 5
+		end = i + 5
 	case c == 'n' && len(src)-i >= 4 && string(src[i:i+4]) == "null":
-		nodes = append(nodes, node{start: int32(i), end: int32(i + 4)})
-		i += 4
+		end = i + 4
 	default:
 		err = valueErr(src, i)
+	}
+	if err != nil {
 		goto fail
 	}
-	goto next
-
-deep: // a scalar inside a container this tape does not index: check it
-	switch {
-	case c == '"':
-		if j := skipPlain(src, i+1); j < len(src) && src[j] == '"' {
-			i = j + 1
-			break
-		}
-		if i, err = skipStr(src, i); err != nil {
-			goto fail
-		}
-	case c >= '0' && c <= '9':
-		end = i + 1
-		if c != '0' {
-			for end < len(src) && src[end]-'0' < 10 {
-				end++
-			}
-		}
-		if end == len(src) || src[end] != '.' && src[end] != 'e' && src[end] != 'E' {
-			i = end
-			break
-		}
-		fallthrough
-	case c == '-':
-		if i, err = number(src, i); err != nil {
-			goto fail
-		}
-	case c == 't' && len(src)-i >= 4 && string(src[i:i+4]) == "true":
-		i += 4
-	case c == 'f' && len(src)-i >= 5 && string(src[i:i+5]) == "false":
-		i += 5
-	case c == 'n' && len(src)-i >= 4 && string(src[i:i+4]) == "null":
-		i += 4
-	default:
-		err = valueErr(src, i)
-		goto fail
+	if len(open) <= 1 {
+		nodes = append(nodes, node{start: int32(i), end: int32(end)})
 	}
+	i = end
 	goto next
 
 opened: // a container opens at i
