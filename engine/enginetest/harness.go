@@ -1,6 +1,7 @@
 package enginetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
-	"github.com/botrun/botrun/engine/jsondoc"
 )
 
 // NewEngine builds the engine under test with the scenario's limits.
@@ -55,17 +55,22 @@ func (h *Harness) Load(name, path string, limits engine.Limits) (engine.Script, 
 	return eng.Load(ctx, u, bs)
 }
 
-// Deliver parses data once and delivers the event to s.
+// Deliver delivers ev to s as the runner does (engine.NewDelivery), out
+// of a buffer that is overwritten as soon as the delivery is queued, as the
+// gateway reuses its read buffer: every scenario thereby checks that no
+// script reads the caller's bytes after the fact.
 func Deliver(s engine.Script, ev bindings.Event) error {
-	var doc *jsondoc.Doc
-	if len(ev.Data) > 0 {
-		d, err := jsondoc.Parse(ev.Data)
-		if err != nil {
-			return err
-		}
-		doc = d
+	buf := bytes.Clone(ev.Data)
+	ev.Data = buf
+	d, err := engine.NewDelivery(ev, nil)
+	if err != nil {
+		return err
 	}
-	return s.Deliver(&engine.Delivery{Event: ev, Doc: doc})
+	err = s.Deliver(d)
+	for i := range buf {
+		buf[i] = '#'
+	}
+	return err
 }
 
 // Close closes s, failing the test if that takes longer than the harness

@@ -32,6 +32,23 @@ var Scenarios = []Scenario{
 		Never: []string{`send * reply=1`},
 	},
 	{
+		// Deliver overwrites each event's buffer once it is queued.
+		Name: "kept_views",
+		Steps: []Step{
+			{
+				Events: []bindings.Event{Message("1", "keep me")},
+				Expect: []string{"log INFO timer alice keep me bob"},
+			},
+			{
+				Events: []bindings.Event{Message("2", "later")},
+				Expect: []string{
+					"log INFO 1 keep me alice 401 false 2 later keep me",
+					`send 100 {"content":"to the kept one"} reply=1`,
+				},
+			},
+		},
+	},
+	{
 		Name: "async_order",
 		Steps: []Step{{
 			Events: []bindings.Event{Message("1", "slow"), Message("2", "fast")},

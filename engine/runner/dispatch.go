@@ -8,10 +8,7 @@ import (
 
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
-	"github.com/botrun/botrun/engine/jsondoc"
 )
-
-var nullJSON = []byte("null")
 
 // overflowEvery is the minimum time between two queue-overflow reports of
 // one script; events lost in between are counted, never silently dropped.
@@ -84,16 +81,12 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 // delivery parses ev's data for the scripts, or logs why it cannot and
 // returns nil.
 func (r *Runner) delivery(ev bindings.Event, onError func(*engine.ScriptError)) *engine.Delivery {
-	data := ev.Data
-	if len(data) == 0 {
-		data = nullJSON
-	}
-	doc, err := parseEvent(&ev, data)
+	d, err := engine.NewDelivery(ev, onError)
 	if err != nil {
 		r.log.Warn("dropping event with malformed data", "event", ev.Name, "error", err)
 		return nil
 	}
-	return &engine.Delivery{Event: ev, Doc: doc, OnError: onError}
+	return d
 }
 
 // DispatchTo delivers a routed event (an interaction the host's router
@@ -117,20 +110,6 @@ func (r *Runner) DispatchTo(script string, ev bindings.Event, onError func(*engi
 		r.mu.RUnlock()
 	}
 	return took
-}
-
-// parseEvent parses an event's data into a document that owns a copy of
-// it, in the same allocation as its index, and points ev.Data at that copy:
-// the handlers read the data after the caller's buffer has been reused.
-func parseEvent(ev *bindings.Event, data []byte) (*jsondoc.Doc, error) {
-	doc, err := jsondoc.ParseCopy(data)
-	if err != nil {
-		return nil, err
-	}
-	if len(ev.Data) > 0 {
-		ev.Data = doc.Root().Raw()
-	}
-	return doc, nil
 }
 
 // Owner returns the name of the script that registered rt, if any.
