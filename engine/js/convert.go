@@ -330,8 +330,11 @@ func (s *script) docToJS(v jsondoc.Value, depth int) goja.Value {
 // scalar converts a JSON scalar. Integers beyond ±2^53 become strings of
 // their exact digits: a JS number would silently round them, and the
 // platform's ids are strings already.
-func (s *script) scalar(v jsondoc.Value) goja.Value {
-	switch v.Kind() {
+func (s *script) scalar(v jsondoc.Value) goja.Value { return s.scalarOf(v, v.Kind()) }
+
+// scalarOf is scalar of v of kind k.
+func (s *script) scalarOf(v jsondoc.Value, k jsondoc.Kind) goja.Value {
+	switch k {
 	case jsondoc.Bool:
 		return s.vm.ToValue(v.Bool())
 	case jsondoc.String:

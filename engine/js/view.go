@@ -132,14 +132,17 @@ func (s *script) methodSet(kind string) *methodSet {
 }
 
 // view wraps a document value: containers lazily, scalars directly.
-func (s *script) view(v jsondoc.Value) goja.Value {
-	switch v.Kind() {
+func (s *script) view(v jsondoc.Value) goja.Value { return s.viewOf(v, v.Kind()) }
+
+// viewOf is view of v of kind k, for a caller that knows it already.
+func (s *script) viewOf(v jsondoc.Value, k jsondoc.Kind) goja.Value {
+	switch k {
 	case jsondoc.Object:
 		return s.vm.NewDynamicObject(&objView{s: s, v: v})
 	case jsondoc.Array:
 		return s.vm.NewDynamicArray(&arrView{s: s, v: v})
 	default:
-		return s.scalar(v)
+		return s.scalarOf(v, k)
 	}
 }
 
@@ -176,21 +179,22 @@ func (o *objView) Get(key string) goja.Value {
 // fieldValue is view, keeping the header of an ASCII string in the view
 // and using the spare view storage for an object.
 func (o *objView) fieldValue(fv jsondoc.Value) goja.Value {
-	switch fv.Kind() {
+	k := fv.Kind()
+	switch k {
 	case jsondoc.String:
 		if int(o.ns) < len(o.strs) {
 			break
 		}
-		return o.s.view(fv)
+		return o.s.viewOf(fv, k)
 	case jsondoc.Object:
-		if k := o.spare; k != nil {
+		if kid := o.spare; kid != nil {
 			o.spare = nil
-			k.s, k.v = o.s, fv
-			return o.s.vm.NewDynamicObject(k)
+			kid.s, kid.v = o.s, fv
+			return o.s.vm.NewDynamicObject(kid)
 		}
-		return o.s.view(fv)
+		return o.s.viewOf(fv, k)
 	default:
-		return o.s.view(fv)
+		return o.s.viewOf(fv, k)
 	}
 	p := &o.strs[o.ns]
 	*p = fv.Str()
@@ -199,7 +203,7 @@ func (o *objView) fieldValue(fv jsondoc.Value) goja.Value {
 		return v
 	}
 	*p = ""
-	return o.s.view(fv)
+	return o.s.viewOf(fv, k)
 }
 
 func (o *objView) cached(key string) (goja.Value, bool) {
