@@ -18,7 +18,7 @@ import (
 
 // testScript loads src as a script without starting its loop, so a test
 // drives dispatch itself.
-func testScript(t *testing.T, src string) *script {
+func testScript(t testing.TB, src string) *script {
 	t.Helper()
 	dir := t.TempDir()
 	writeFile(t, dir, "t.js", src)
@@ -35,7 +35,7 @@ func testScript(t *testing.T, src string) *script {
 	return s
 }
 
-func evalString(t *testing.T, s *script, expr string) string {
+func evalString(t testing.TB, s *script, expr string) string {
 	t.Helper()
 	v, err := s.vm.RunString(expr)
 	if err != nil {
@@ -306,4 +306,44 @@ globalThis.out = () => out;`)
 	if got := evalString(t, s, "out()"); got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
+}
+
+// FuzzStartsWith compares the engine's startsWith with goja's own on
+// arbitrary strings, as event fields (built by the engine) and as values
+// goja converted itself.
+func FuzzStartsWith(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"!ping abc", "!ping "}, {"héllo", "hé"}, {"a😀b", "a\xf0\x9f"}, {"", ""}, {"abc", "abcd"},
+		{"\xff\xfe", "\xff"}, {"a long ASCII string of more than sixteen", "a long ASCII"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	s := testScript(f, `on("E", (e) => { globalThis.got = e.s.startsWith(e.p) + "," + e.s.startsWith(p) })`)
+	ref := goja.New()
+	f.Fuzz(func(t *testing.T, str, pre string) {
+		data, err := json.Marshal(map[string]string{"s": str, "p": pre})
+		if err != nil {
+			t.Skip()
+		}
+		if err := s.vm.Set("p", pre); err != nil {
+			t.Fatal(err)
+		}
+		s.dispatch(&engine.Delivery{Event: bindings.Event{Name: "E", Data: data}})
+		got := s.vm.Get("got").String()
+		// goja's own on the same strings, decoded the same way.
+		var back map[string]string
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatal(err)
+		}
+		ref.Set("s", back["s"])
+		ref.Set("p1", back["p"])
+		ref.Set("p2", pre)
+		want, err := ref.RunString(`s.startsWith(p1) + "," + s.startsWith(p2)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want.String() {
+			t.Fatalf("startsWith(%q, %q): engine %s, goja %s", str, pre, got, want)
+		}
+	})
 }
