@@ -17,7 +17,10 @@ func TestWatchIdleFire(t *testing.T) {
 	clock := monoClock()
 	w := NewWatch(clock, func() { expired.Add(1) })
 	defer w.Stop()
-	w.Disarm(w.Arm(clock()+time.Millisecond, false))
+	// The deadline is far enough that the stretch always ends before it,
+	// however long the machine keeps this goroutine from running between
+	// Arm and Disarm; the timer still fires, with nothing to expire.
+	w.Disarm(w.Arm(clock()+200*time.Millisecond, false))
 	// Wait until the timer has fired (it clears pending).
 	deadline := time.Now().Add(5 * time.Second)
 	for {
