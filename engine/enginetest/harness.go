@@ -73,6 +73,17 @@ func Deliver(s engine.Script, ev bindings.Event) error {
 	return err
 }
 
+// NewDelivery is engine.NewDelivery for tests and benchmarks: it fails tb
+// if ev's data does not parse.
+func NewDelivery(tb testing.TB, ev bindings.Event) *engine.Delivery {
+	tb.Helper()
+	d, err := engine.NewDelivery(ev, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
 // Close closes s, failing the test if that takes longer than the harness
 // timeout.
 func (h *Harness) Close(s engine.Script) {

@@ -93,11 +93,7 @@ func BenchmarkHandlerPeer(b *testing.B) {
 	}
 	s := benchScript(b, string(src))
 	ev := enginetest.Message("1", "just chatting about the weather, nothing to see here")
-	doc, err := jsondoc.Parse(ev.Data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	d := &engine.Delivery{Event: ev, Doc: doc}
+	d := enginetest.NewDelivery(b, ev)
 	b.ReportAllocs()
 	defer cpuClock(b)()
 	for b.Loop() {

@@ -46,21 +46,8 @@ func loadInternal(tb testing.TB, src string) *script {
 // a handler that reads content, author.bot and #mentions: the per-script
 // cost of an event once the host has parsed it.
 func BenchmarkHandlerMessageCreate(b *testing.B) {
-	src, err := os.ReadFile("../../bench/peers/botrun/lua/bench.lua")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := loadInternal(b, string(src))
 	ev := enginetest.Message("1", "!ping")
-	doc, err := jsondoc.Parse(ev.Data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	d := &engine.Delivery{Event: ev, Doc: doc}
-	b.ReportAllocs()
-	for b.Loop() {
-		s.dispatch(d)
-	}
+	benchPeer(b, ev)
 	b.ReportMetric(float64(len(ev.Data)), "event-bytes")
 }
 
@@ -68,26 +55,17 @@ func BenchmarkHandlerMessageCreate(b *testing.B) {
 // (bench/peers/botrun/lua/bench.lua) on a message it inspects and ignores:
 // the per-event share of a botrun-lua throughput run.
 func BenchmarkHandlerPeer(b *testing.B) {
-	s := loadInternal(b, `
-local seen = 0
-on("MESSAGE_CREATE", function(msg)
-  if msg.author and msg.author.bot then return end
-  seen = seen + 1
-  local c = msg.content
-  if c:sub(1, 6) == "!ping " then
-    discord.send(msg.channel_id, "pong " .. c:sub(7))
-  elseif c:sub(1, 6) == "!done " then
-    local n = seen
-    seen = 0
-    discord.send(msg.channel_id, "done " .. c:sub(7) .. " " .. n)
-  end
-end)`)
-	ev := enginetest.Message("1", "just chatting about the weather, nothing to see here")
-	doc, err := jsondoc.Parse(ev.Data)
+	benchPeer(b, enginetest.Message("1", "just chatting about the weather, nothing to see here"))
+}
+
+// benchPeer delivers ev over and over to the peer benchmark's handler.
+func benchPeer(b *testing.B, ev bindings.Event) {
+	src, err := os.ReadFile("../../bench/peers/botrun/lua/bench.lua")
 	if err != nil {
 		b.Fatal(err)
 	}
-	d := &engine.Delivery{Event: ev, Doc: doc}
+	s := loadInternal(b, string(src))
+	d := enginetest.NewDelivery(b, ev)
 	b.ReportAllocs()
 	for b.Loop() {
 		s.dispatch(d)
@@ -100,11 +78,7 @@ end)`)
 func BenchmarkHandlerEmpty(b *testing.B) {
 	s := loadInternal(b, `on("MESSAGE_CREATE", function(msg) end)`)
 	ev := enginetest.Message("1", "hello")
-	doc, err := jsondoc.Parse(ev.Data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	d := &engine.Delivery{Event: ev, Doc: doc}
+	d := enginetest.NewDelivery(b, ev)
 	b.ReportAllocs()
 	for b.Loop() {
 		s.dispatch(d)
