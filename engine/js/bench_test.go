@@ -18,30 +18,11 @@ import (
 	"github.com/botrun/botrun/engine/jsondoc"
 )
 
-// benchScript builds a script without starting its loop goroutine, so
-// the benchmark measures the VM path alone.
-func benchScript(b *testing.B, src string) *script {
-	b.Helper()
-	dir := b.TempDir()
-	writeFile(b, dir, "bench.js", src)
-	e := New(engine.Limits{}).(*jsEngine)
-	bs := &bindings.Script{Name: "bench", Path: "bench.js", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Reg: bindings.NewRegistry(nil)}
-	s, err := e.newScript(engine.Unit{Name: "bench", Path: "bench.js", Dir: dir, Lang: "js"}, bs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := s.runTopLevel(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close(context.Background()) })
-	return s
-}
-
 // BenchmarkHandlerMessageCreate is one ~1 KB MESSAGE_CREATE through a
 // handler reading content, author.bot and mentions.length (the Doc is
 // parsed once outside, as the runner shares it across scripts).
 func BenchmarkHandlerMessageCreate(b *testing.B) {
-	s := benchScript(b, `let n = 0; on("MESSAGE_CREATE", (m) => { if (!m.author.bot && m.content.startsWith("!") && m.mentions.length > 0) n++ })`)
+	s := testScript(b, `let n = 0; on("MESSAGE_CREATE", (m) => { if (!m.author.bot && m.content.startsWith("!") && m.mentions.length > 0) n++ })`)
 	data := json.RawMessage(messageCreate(b))
 	doc, err := jsondoc.Parse(data)
 	if err != nil {
@@ -59,7 +40,7 @@ func BenchmarkHandlerMessageCreate(b *testing.B) {
 // arrow function that reads author.bot and content, calls startsWith twice
 // and returns without awaiting.
 func BenchmarkHandlerAsync(b *testing.B) {
-	s := benchScript(b, `let seen = 0; on("MESSAGE_CREATE", async (msg) => {
+	s := testScript(b, `let seen = 0; on("MESSAGE_CREATE", async (msg) => {
   if (msg.author && msg.author.bot) return;
   seen++;
   const c = msg.content;
@@ -91,7 +72,7 @@ func BenchmarkHandlerPeer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := benchScript(b, string(src))
+	s := testScript(b, string(src))
 	ev := enginetest.Message("1", "just chatting about the weather, nothing to see here")
 	d := enginetest.NewDelivery(b, ev)
 	b.ReportAllocs()
@@ -178,7 +159,7 @@ func TestRetainedMemoryPerIdleVM(t *testing.T) {
 // BenchmarkBindingSync is a sync binding call (timer.cancel(undefined))
 // from JS, conversion included.
 func BenchmarkBindingSync(b *testing.B) {
-	s := benchScript(b, `globalThis.f = () => { for (let i = 0; i < 1000; i++) timer.cancel(undefined) }`)
+	s := testScript(b, `globalThis.f = () => { for (let i = 0; i < 1000; i++) timer.cancel(undefined) }`)
 	f := s.vm.Get("f")
 	b.ReportAllocs()
 	for b.Loop() {
