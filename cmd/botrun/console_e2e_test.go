@@ -69,13 +69,7 @@ func TestWelcomeAgainstEmulator(t *testing.T) {
 	for _, lang := range []string{"lua", "js"} {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
-			emu := emulator.New(emulator.Options{})
-			if err := emu.Start("127.0.0.1:0"); err != nil {
-				t.Fatal(err)
-			}
-			defer emu.Close()
-			out, unsub := emu.Subscribe()
-			defer unsub()
+			emu, out := startEmulator(t, emulator.Options{})
 			dir := t.TempDir()
 			copyExamples(t, dir, lang, "welcome", "ping")
 			writeFiles(t, dir, map[string]string{"botrun.toml": fmt.Sprintf("[scripts.welcome]\nchannel_id = %q\n", emu.ChannelID("welcome"))})
@@ -240,11 +234,7 @@ func TestFatalExits(t *testing.T) {
 	dir := t.TempDir()
 	copyExamples(t, dir, "lua", "ping")
 	t.Run("bad token", func(t *testing.T) {
-		emu := emulator.New(emulator.Options{Token: "the-right-token"})
-		if err := emu.Start("127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-		defer emu.Close()
+		emu, _ := startEmulator(t, emulator.Options{Token: "the-right-token"})
 		_, errOut, code := runCmd(t, "", []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=a-wrong-token-1234"}, "run", dir)
 		if code != 1 {
 			t.Errorf("exit %d, want 1\n%s", code, errOut)
@@ -257,11 +247,7 @@ func TestFatalExits(t *testing.T) {
 		}
 	})
 	t.Run("disallowed intents", func(t *testing.T) {
-		emu := emulator.New(emulator.Options{AllowedIntents: emulator.NoPrivilegedIntents})
-		if err := emu.Start("127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-		defer emu.Close()
+		emu, _ := startEmulator(t, emulator.Options{AllowedIntents: emulator.NoPrivilegedIntents})
 		_, errOut, code := runCmd(t, "", []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token()}, "run", dir)
 		if code != 1 || !strings.Contains(errOut, "4014") || !strings.Contains(errOut, "MESSAGE_CONTENT") {
 			t.Errorf("exit %d, want 1 with a 4014 message naming MESSAGE_CONTENT:\n%s", code, errOut)

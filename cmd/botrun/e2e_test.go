@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/botrun/botrun/host/emulator"
 )
 
 var botrunBin string
@@ -172,6 +174,20 @@ func runCmd(t *testing.T, stdin string, env []string, args ...string) (stdout, s
 	p.stdin.Close()
 	code = p.wait()
 	return p.stdout.String(), p.stderr.String(), code
+}
+
+// startEmulator starts the built-in emulator on a free loopback port for
+// one test and subscribes to what bots do on it; both end with the test.
+func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, <-chan emulator.Output) {
+	t.Helper()
+	emu := emulator.New(opts)
+	if err := emu.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	out, unsub := emu.Subscribe()
+	t.Cleanup(unsub)
+	return emu, out
 }
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {

@@ -17,13 +17,7 @@ func TestFeedbackExample(t *testing.T) {
 	for _, lang := range []string{"lua", "js"} {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
-			emu := emulator.New(emulator.Options{})
-			if err := emu.Start("127.0.0.1:0"); err != nil {
-				t.Fatal(err)
-			}
-			defer emu.Close()
-			out, unsub := emu.Subscribe()
-			defer unsub()
+			emu, out := startEmulator(t, emulator.Options{})
 			dir := t.TempDir()
 			copyExamples(t, dir, lang, "feedback")
 			p := start(t, []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token()}, "run", dir)

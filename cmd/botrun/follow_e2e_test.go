@@ -16,13 +16,7 @@ import (
 // it registered, without restarting botrun.
 func TestIntentsAndCommandsFollowReloads(t *testing.T) {
 	t.Parallel()
-	emu := emulator.New(emulator.Options{})
-	if err := emu.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	out, unsub := emu.Subscribe()
-	defer unsub()
+	emu, out := startEmulator(t, emulator.Options{})
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"members.lua": `on("GUILD_MEMBER_ADD", function(m) end)` + "\n"})
 	p := start(t, []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token()}, "run", dir)
@@ -66,13 +60,7 @@ func TestIntentsAndCommandsFollowReloads(t *testing.T) {
 // button no script handles gets the "unavailable" answer.
 func TestInteractionFailures(t *testing.T) {
 	t.Parallel()
-	emu := emulator.New(emulator.Options{})
-	if err := emu.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	out, unsub := emu.Subscribe()
-	defer unsub()
+	emu, out := startEmulator(t, emulator.Options{})
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"boom.lua": `command({name = "boom", description = "fails"}, function(ix) error("kaboom") end)` + "\n",

@@ -19,13 +19,7 @@ import (
 func TestOverloadLosesNothing(t *testing.T) {
 	t.Parallel()
 	const n = 1000
-	emu := emulator.New(emulator.Options{HeartbeatInterval: time.Second, HeartbeatTimeout: 1500 * time.Millisecond})
-	if err := emu.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	out, unsub := emu.Subscribe()
-	defer unsub()
+	emu, out := startEmulator(t, emulator.Options{HeartbeatInterval: time.Second, HeartbeatTimeout: 1500 * time.Millisecond})
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"botrun.toml": "[limits]\nqueue_size = 16\n",
