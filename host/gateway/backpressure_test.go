@@ -22,20 +22,7 @@ func TestBackPressureKeepsConnectionHealthy(t *testing.T) {
 			got := make(chan Dispatch, n+16)
 			h := start(t, gw, func(c *Config) {
 				c.DisableCompression = !compress
-				c.Dispatch = func(d Dispatch) {
-					if d.Name == "MESSAGE_CREATE" {
-						select {
-						case blocked <- struct{}{}:
-						default:
-						}
-						select {
-						case <-release:
-						case <-time.After(wait):
-							t.Error("dispatch was never released")
-						}
-					}
-					got <- d
-				}
+				c.Dispatch = holdMessages(t, blocked, release, got)
 			})
 			c := gw.accept()
 			c.identifyAndReady(40, "sess-bp")
@@ -103,16 +90,7 @@ func TestZombieDetectedOnceHostCatchesUp(t *testing.T) {
 	release := make(chan struct{})
 	got := make(chan Dispatch, 16)
 	start(t, gw, func(c *Config) {
-		c.Dispatch = func(d Dispatch) {
-			if d.Name == "MESSAGE_CREATE" {
-				select {
-				case <-release:
-				case <-time.After(wait):
-					t.Error("dispatch was never released")
-				}
-			}
-			got <- d
-		}
+		c.Dispatch = holdMessages(t, nil, release, got)
 	})
 	c := gw.accept()
 	c.identifyAndReady(40, "sess-zb")
@@ -143,5 +121,27 @@ func TestZombieDetectedOnceHostCatchesUp(t *testing.T) {
 		case <-time.After(wait):
 			t.Fatalf("no %s", want)
 		}
+	}
+}
+
+// holdMessages is a host that holds every MESSAGE_CREATE until release is
+// closed (telling blocked, if not nil, that it is holding one) and then
+// passes each event on to got.
+func holdMessages(t *testing.T, blocked chan<- struct{}, release <-chan struct{}, got chan<- Dispatch) func(Dispatch) {
+	return func(d Dispatch) {
+		if d.Name == "MESSAGE_CREATE" {
+			if blocked != nil {
+				select {
+				case blocked <- struct{}{}:
+				default:
+				}
+			}
+			select {
+			case <-release:
+			case <-time.After(wait):
+				t.Error("dispatch was never released")
+			}
+		}
+		got <- d
 	}
 }
