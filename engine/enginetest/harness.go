@@ -55,6 +55,20 @@ func (h *Harness) Load(name, path string, limits engine.Limits) (engine.Script, 
 	return eng.Load(ctx, u, bs)
 }
 
+// Start loads path as a script named name with limits and starts it; the
+// test fails if it does not load, and the script is closed when the test
+// ends.
+func (h *Harness) Start(name, path string, limits engine.Limits) engine.Script {
+	h.T.Helper()
+	s, err := h.Load(name, path, limits)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	h.T.Cleanup(func() { h.Close(s) })
+	s.Start()
+	return s
+}
+
 // Deliver delivers ev to s as the runner does (engine.NewDelivery), out
 // of a buffer that is overwritten as soon as the delivery is queued, as the
 // gateway reuses its read buffer: every scenario thereby checks that no

@@ -20,12 +20,7 @@ on("MESSAGE_CREATE", async (m) => { if (m.content === "bad" || m.content === "la
 command({ name: "c", description: "d" }, (ix) => { const x = null; return x.y })
 `})
 	h := enginetest.NewHarness(t, dir, func(l engine.Limits) engine.Engine { return New(l) })
-	s, err := h.Load("f", "f.js", engine.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close(s)
-	s.Start()
+	s := h.Start("f", "f.js", engine.Limits{})
 	got := make(chan *engine.ScriptError, 10)
 	deliver := func(ev bindings.Event) {
 		doc, _ := jsondoc.Parse(ev.Data)

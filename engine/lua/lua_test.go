@@ -207,12 +207,7 @@ end)
 `})
 	eng := lua.New(engine.Limits{CPU: time.Hour}, lua.WithWatchdog(dog), lua.WithErrorHandler(func(e *engine.ScriptError) { got.Store(e) }))
 	h := enginetest.NewHarness(t, dir, func(engine.Limits) engine.Engine { return eng })
-	s, err := h.Load("hog", "hog.lua", engine.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close(s)
-	s.Start()
+	s := h.Start("hog", "hog.lua", engine.Limits{})
 	if hit := dog.Check(); hit != nil {
 		t.Fatalf("idle script interrupted: %v", hit)
 	}
@@ -249,12 +244,7 @@ end)
 	var got atomic.Pointer[engine.ScriptError]
 	eng := lua.New(engine.Limits{}, lua.WithErrorHandler(func(e *engine.ScriptError) { got.Store(e) }))
 	h := enginetest.NewHarness(t, dir, func(engine.Limits) engine.Engine { return eng })
-	s, err := h.Load("tb", "tb.lua", engine.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close(s)
-	s.Start()
+	s := h.Start("tb", "tb.lua", engine.Limits{})
 	enginetest.Deliver(s, enginetest.Message("1", "x"))
 	h.Expect(0, "error tb.lua:2: *")
 	e := got.Load()
@@ -322,12 +312,7 @@ on("MESSAGE_CREATE", function(msg)
 end)
 `})
 	h := enginetest.NewHarness(t, dir, newLua)
-	s, err := h.Load("sem", "sem.lua", engine.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close(s)
-	s.Start()
+	s := h.Start("sem", "sem.lua", engine.Limits{})
 	enginetest.Deliver(s, enginetest.Message("1", "x"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -388,12 +373,7 @@ on("MESSAGE_CREATE", function(m) if m.content == "bad" then discord.get("/fail/5
 command({name = "c", description = "d"}, function(ix) local x = nil; return x.y end)
 `})
 	h := enginetest.NewHarness(t, dir, newLua)
-	s, err := h.Load("f", "f.lua", engine.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close(s)
-	s.Start()
+	s := h.Start("f", "f.lua", engine.Limits{})
 	got := make(chan *engine.ScriptError, 10)
 	deliver := func(ev bindings.Event) {
 		doc, _ := jsondoc.Parse(ev.Data)
@@ -428,12 +408,7 @@ on("MESSAGE_CREATE", function(m)
 end)
 `})
 	h := enginetest.NewHarness(t, dir, newLua)
-	s, err := h.Load("y", "y.lua", engine.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close(s)
-	s.Start()
+	s := h.Start("y", "y.lua", engine.Limits{})
 	enginetest.Deliver(s, enginetest.Message("1", "x"))
 	h.Expect(0, "error y.lua:3: attempt to yield from outside a coroutine")
 }
@@ -452,12 +427,7 @@ on("MESSAGE_CREATE", function(m)
 end)
 `})
 	h := enginetest.NewHarness(t, dir, newLua)
-	s, err := h.Load("w", "w.lua", engine.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close(s)
-	s.Start()
+	s := h.Start("w", "w.lua", engine.Limits{})
 	enginetest.Deliver(s, enginetest.Message("1", "park"))
 	enginetest.Deliver(s, enginetest.Message("2", "poke"))
 	h.Expect(0, "log INFO poke false cannot resume a coroutine that is waiting for a binding call to finish",
@@ -482,12 +452,7 @@ on("MESSAGE_CREATE", function(m)
 end)
 `})
 	h := enginetest.NewHarness(t, dir, newLua)
-	s, err := h.Load("k", "k.lua", engine.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close(s)
-	s.Start()
+	s := h.Start("k", "k.lua", engine.Limits{})
 	// "keep" runs on a second thread while "wait" sleeps; "wait" returns
 	// last, so the next handler takes its thread and the kept one is idle.
 	enginetest.Deliver(s, enginetest.Message("1", "wait"))
