@@ -231,38 +231,32 @@ func TestPrepareBurstRefuses(t *testing.T) {
 // only drains the socket. Run with -cpu 1 so time is CPU time.
 func BenchmarkBurst(b *testing.B) {
 	content := "hello " + strings.Repeat("this is an ordinary chat message that the bot reads and ignores. ", 7)
-	for _, compress := range []bool{false, true} {
-		name := "json"
-		if compress {
-			name = "zlib-stream"
+	forTransports(b, func(b *testing.B, compress bool) {
+		s, ws := benchSession(b, compress)
+		drained := make(chan error, 1)
+		go func() {
+			_, err := io.Copy(io.Discard, ws.NetConn())
+			drained <- err
+		}()
+		b.ResetTimer()
+		burst, err := s.PrepareBurst(b.Context(), s.ChannelID("general"), b.N, func(int) string { return content })
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.Run(name, func(b *testing.B) {
-			s, ws := benchSession(b, compress)
-			drained := make(chan error, 1)
-			go func() {
-				_, err := io.Copy(io.Discard, ws.NetConn())
-				drained <- err
-			}()
-			b.ResetTimer()
-			burst, err := s.PrepareBurst(b.Context(), s.ChannelID("general"), b.N, func(int) string { return content })
-			if err != nil {
-				b.Fatal(err)
-			}
-			prepared := b.Elapsed()
-			size := burst.Size()
-			if err := burst.Send(b.Context()); err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(prepared.Nanoseconds())/float64(b.N), "prepare-ns/event")
-			b.ReportMetric(float64((b.Elapsed()-prepared).Nanoseconds())/float64(b.N), "send-ns/event")
-			b.ReportMetric(float64(size)/float64(b.N), "wire-B/event")
-			_ = ws.NetConn().Close()
-			if err := <-drained; err != nil && !isClosed(err) {
-				b.Fatal(err)
-			}
-		})
-	}
+		prepared := b.Elapsed()
+		size := burst.Size()
+		if err := burst.Send(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(prepared.Nanoseconds())/float64(b.N), "prepare-ns/event")
+		b.ReportMetric(float64((b.Elapsed()-prepared).Nanoseconds())/float64(b.N), "send-ns/event")
+		b.ReportMetric(float64(size)/float64(b.N), "wire-B/event")
+		_ = ws.NetConn().Close()
+		if err := <-drained; err != nil && !isClosed(err) {
+			b.Fatal(err)
+		}
+	})
 }
 
 func isClosed(err error) bool { return strings.Contains(err.Error(), net.ErrClosed.Error()) }
