@@ -112,6 +112,12 @@ func (p *Proc) Stop(timeout time.Duration) error {
 type Mem struct {
 	RSS  int64 // now
 	Peak int64 // high-water mark since start or ResetPeak
+	// RSS is Anon plus File (plus shared memory, which no peer uses).
+	// Anon is the process's private working memory: heap, stacks, and
+	// the pages of its data segment it has written. File is the pages
+	// of the executable and libraries it has read, shared with the page
+	// cache: they grow with the size of the program, not of its work.
+	Anon, File int64
 }
 
 // Memory reads the process's resident set from /proc.
@@ -132,6 +138,10 @@ func (p *Proc) Memory() (Mem, error) {
 			m.RSS = kb * 1024
 		case "VmHWM:":
 			m.Peak = kb * 1024
+		case "RssAnon:":
+			m.Anon = kb * 1024
+		case "RssFile:":
+			m.File = kb * 1024
 		}
 	}
 	if m.RSS == 0 {
@@ -170,4 +180,54 @@ func (p *Proc) CPU() (time.Duration, error) {
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(ut+st) * time.Second / clockTicks, nil
+}
+
+// MemPeaks is what WatchMemory saw: the highest private (Anon) and
+// program (File) memory among its samples. The kernel keeps a high-water
+// mark only for the whole resident set, so these are sampled and may
+// miss a peak shorter than the interval.
+type MemPeaks struct {
+	Anon, File int64
+	Samples    int
+}
+
+// WatchMemory samples the process's memory every interval until stop is
+// called, which returns the peaks. A sample that fails (the process
+// exited) ends the sampling; the peaks so far are kept.
+func (p *Proc) WatchMemory(interval time.Duration) (stop func() MemPeaks) {
+	var (
+		peaks MemPeaks
+		quit  = make(chan struct{})
+		done  = make(chan struct{})
+	)
+	sample := func() bool {
+		m, err := p.Memory()
+		if err != nil {
+			return false
+		}
+		peaks.Anon = max(peaks.Anon, m.Anon)
+		peaks.File = max(peaks.File, m.File)
+		peaks.Samples++
+		return true
+	}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for sample() {
+			select {
+			case <-t.C:
+			case <-quit:
+				return
+			case <-p.done:
+				return
+			}
+		}
+	}()
+	return func() MemPeaks {
+		close(quit)
+		<-done
+		sample() // the end of the run, however short it was
+		return peaks
+	}
 }

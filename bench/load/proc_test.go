@@ -58,6 +58,15 @@ func TestProcMeasuresAndStops(t *testing.T) {
 	if m.RSS < 32<<20 || m.Peak < m.RSS {
 		t.Fatalf("memory %+v: want RSS ≥ 32 MiB and peak ≥ RSS", m)
 	}
+	// The ballast is written heap: private memory, not program pages.
+	if m.Anon < 32<<20 || m.File <= 0 || m.Anon+m.File > m.RSS {
+		t.Fatalf("memory %+v: want Anon ≥ 32 MiB, some File, Anon+File ≤ RSS", m)
+	}
+	stopWatch := p.WatchMemory(time.Millisecond)
+	peaks := stopWatch()
+	if peaks.Samples < 1 || peaks.Anon < 32<<20 || peaks.File <= 0 {
+		t.Fatalf("WatchMemory: %+v, want at least one sample with Anon ≥ 32 MiB and some File", peaks)
+	}
 	if err := p.ResetPeak(); err != nil {
 		t.Fatalf("ResetPeak: %v", err)
 	}
@@ -75,6 +84,9 @@ func TestProcMeasuresAndStops(t *testing.T) {
 	case <-p.Exited():
 	default:
 		t.Fatal("Stop returned before the process exited")
+	}
+	if peaks := p.WatchMemory(time.Millisecond)(); peaks.Samples != 0 {
+		t.Fatalf("WatchMemory of an exited process: %+v, want no samples", peaks)
 	}
 	// exec's own copying goroutines end just after the process is reaped.
 	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {

@@ -89,8 +89,11 @@ type Throughput struct {
 	LoadCPU, PrepareCPU time.Duration
 	// Idle is the share of the machine's CPU time (all cores) that was
 	// idle during the run; -1 if unknown. Near 0, the box was the limit.
-	Idle      float64
-	PeakRSS   int64  // peer resident-memory high-water mark over the run
+	Idle    float64
+	PeakRSS int64 // peer resident-memory high-water mark over the run
+	// PeakMem splits the resident set into private memory and program
+	// pages, sampled every memorySampling over the run.
+	PeakMem   MemPeaks
 	Frame     []byte // one ordinary dispatch's data, as sent
 	WireBytes int    // the burst's size on the wire
 }
@@ -136,12 +139,14 @@ func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, e
 	}
 	mach0, merr := ReadCPUTimes()
 	self0 := selfCPU()
+	watch := b.Proc.WatchMemory(memorySampling)
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	sent := make(chan error, 1)
 	start := time.Now()
 	go func() { sent <- burst.Send(sctx) }()
 	r, err := awaitPrefix(ctx, b.Plat.Replies(), "done "+tag+" ")
+	t.PeakMem = watch()
 	if err != nil {
 		return Throughput{}, fmt.Errorf("%s: %w\n%s", b.Proc.Name, err, b.Proc.Output())
 	}
@@ -182,6 +187,12 @@ func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, e
 	t.Handled = min(handled, n)
 	return t, nil
 }
+
+// memorySampling is how often RunThroughput samples the bot's private
+// memory and program pages: often enough to see the queue fill and the
+// heap reach its goal in a run of seconds, rarely enough (each sample is
+// one read of /proc) to cost the driver nothing it would notice.
+const memorySampling = 10 * time.Millisecond
 
 // selfCPU is this process's user+system CPU time so far.
 func selfCPU() time.Duration {

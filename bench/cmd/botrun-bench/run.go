@@ -106,6 +106,7 @@ type figures struct {
 	perSec, cpuPerEvent, peak, frame []float64
 	loadPerEvent, missed, idle       []float64
 	cores                            []float64 // bot CPU time / elapsed in the throughput run
+	peakAnon, peakFile               []float64 // sampled split of peak (throughput run)
 	p50, p99, pmax, lost             []float64
 	idle1, idle100                   []float64
 	ready200, answer200              []float64
@@ -246,6 +247,10 @@ func mainWorkloads(ctx context.Context, w *workspace, c config, p *peer, f *figu
 		f.loadPerEvent = append(f.loadPerEvent, float64(t.LoadCPU)/float64(t.Events))
 		f.missed = append(f.missed, float64(t.Events-t.Handled))
 		f.peak = append(f.peak, float64(t.PeakRSS))
+		if t.PeakMem.Samples > 0 {
+			f.peakAnon = append(f.peakAnon, float64(t.PeakMem.Anon))
+			f.peakFile = append(f.peakFile, float64(t.PeakMem.File))
+		}
 		f.frame = append(f.frame, float64(len(t.Frame)))
 	}
 	if c.workloads["latency"] {

@@ -95,16 +95,18 @@ func writeTables(w io.Writer, c config, fig map[string]*figures) {
 		t.Write(w)
 	}
 	if c.workloads["memory"] {
-		t := load.Table{Title: "Memory: resident set size", Columns: []string{"peer", "idle, 1 script", "ratio to botrun", "idle, 100 scripts", "ratio to botrun", "peak during throughput"}}
+		t := load.Table{Title: "Memory: resident set size", Columns: []string{"peer", "idle, 1 script", "ratio to botrun", "idle, 100 scripts", "ratio to botrun", "peak during throughput", "of it: private memory", "ratio to botrun", "of it: program pages"}}
 		for _, p := range c.peers {
 			f := fig[p.name]
 			t.Rows = append(t.Rows, []string{p.label,
 				load.MiB(med(f.idle1)), load.Ratio(med(f.idle1), base(fig, p, func(f *figures) []float64 { return f.idle1 })),
 				load.MiB(med(f.idle100)), load.Ratio(med(f.idle100), base(fig, p, func(f *figures) []float64 { return f.idle100 })),
-				load.MiB(med(f.peak))})
+				load.MiB(med(f.peak)),
+				load.MiB(med(f.peakAnon)), load.Ratio(med(f.peakAnon), base(fig, p, func(f *figures) []float64 { return f.peakAnon })),
+				load.MiB(med(f.peakFile))})
 		}
 		t.Write(w)
-		fmt.Fprintln(w, "\n\"Scripts\" are botrun script files; for discordgo and discord.js, the same number of registered MESSAGE_CREATE handlers.")
+		fmt.Fprintln(w, "\n\"Scripts\" are botrun script files; for discordgo and discord.js, the same number of registered MESSAGE_CREATE handlers. The resident set is private memory (heap, stacks, written data: RssAnon) plus program pages (the executable's and libraries' code and read-only data, shared with the page cache: RssFile). The kernel keeps a peak for the sum only; the split is the highest of samples taken every 10 ms over the throughput run, so the two parts need not add up to the peak.")
 	}
 	if c.workloads["botrun"] || c.workloads["throughput"] {
 		t := load.Table{Title: "botrun only", Columns: []string{"measure", "botrun (Lua)", "botrun (JS)"}}
