@@ -106,7 +106,7 @@ func writeTables(w io.Writer, c config, fig map[string]*figures) {
 				load.MiB(med(f.peakFile))})
 		}
 		t.Write(w)
-		fmt.Fprintln(w, "\n\"Scripts\" are botrun script files; for discordgo and discord.js, the same number of registered MESSAGE_CREATE handlers. The resident set is private memory (heap, stacks, written data: RssAnon) plus program pages (the executable's and libraries' code and read-only data, shared with the page cache: RssFile). The kernel keeps a peak for the sum only; the split is the highest of samples taken every 10 ms over the throughput run, so the two parts need not add up to the peak.")
+		fmt.Fprintln(w, "\n\"Scripts\" are botrun script files; for discordgo and discord.js, the same number of registered MESSAGE_CREATE handlers. The resident set is private memory (heap, stacks, written data: RssAnon) plus program pages (the executable's and libraries' code and read-only data, shared with the page cache: RssFile). The kernel keeps a peak for the sum only; the split is the highest of samples taken every 100 ms over the throughput run, so the two parts need not add up to the peak.")
 	}
 	if c.workloads["botrun"] || c.workloads["throughput"] {
 		t := load.Table{Title: "botrun only", Columns: []string{"measure", "botrun (Lua)", "botrun (JS)"}}
