@@ -78,18 +78,28 @@ func TestEmulatorBurstIntoSlowConsumer(t *testing.T) {
 		defer mu.Unlock()
 		return len(got)
 	}
+	injected := false
 	for count() < n {
 		select {
 		case <-arrived:
+		case err := <-sent:
+			// An injection that failed would otherwise show only as
+			// messages that never arrived, 30 s later.
+			if err != nil {
+				t.Fatalf("inject after %d arrived: %v", count(), err)
+			}
+			injected, sent = true, nil
 		case <-ctx.Done():
 			mu.Lock()
 			r := reconnects
 			mu.Unlock()
-			t.Fatalf("%d of %d messages arrived (%d reconnects)", count(), n, r)
+			t.Fatalf("%d of %d messages arrived (%d reconnects; all injected: %t)", count(), n, r, injected)
 		}
 	}
-	if err := <-sent; err != nil {
-		t.Fatalf("inject: %v", err)
+	if !injected {
+		if err := <-sent; err != nil {
+			t.Fatalf("inject: %v", err)
+		}
 	}
 	if _, err := emu.InjectMessage(emu.ChannelID("general"), "after"); err != nil {
 		t.Fatal(err)
