@@ -72,11 +72,6 @@ func Ping(ctx context.Context, b Bot, tag string, retry time.Duration) (time.Dur
 	}
 }
 
-// Filler is the content of throughput messages: long enough that the
-// MESSAGE_CREATE is about 1 KB, and not a command, so the handler reads
-// and ignores it.
-var Filler = "hello " + strings.Repeat("this is an ordinary chat message that the bot reads and ignores. ", 7)
-
 // Throughput is one throughput run.
 type Throughput struct {
 	Events  int
@@ -119,7 +114,7 @@ func RunThroughput(ctx context.Context, b Bot, n int, tag string) (Throughput, e
 		if i == n-1 {
 			return done
 		}
-		return Filler
+		return ChatContent(i)
 	})
 	if err != nil {
 		return Throughput{}, fmt.Errorf("prepare burst: %w", err)

@@ -352,7 +352,7 @@ func fillerFrame() ([]byte, error) {
 		return nil, err
 	}
 	defer e.Close()
-	if err := e.Send(load.Filler); err != nil {
+	if err := e.Send(load.ChatContent(0)); err != nil {
 		return nil, err
 	}
 	return e.LastFrame(), nil

@@ -13,7 +13,7 @@ import (
 )
 
 // TestFillerFrameIsAboutOneKB checks the throughput workload's dispatch
-// against a real emulator: valid JSON of about 1 KB carrying the filler.
+// against a real emulator: valid JSON of about 1 KB carrying ordinary chat.
 func TestFillerFrameIsAboutOneKB(t *testing.T) {
 	f, err := fillerFrame()
 	if err != nil {
@@ -27,8 +27,8 @@ func TestFillerFrameIsAboutOneKB(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := d.Root().Get("content")
-	if c.Str() != load.Filler || strings.HasPrefix(c.Str(), "!") {
-		t.Fatalf("content %q is not the filler", c.Str())
+	if c.Str() != load.ChatContent(0) || strings.HasPrefix(c.Str(), "!") {
+		t.Fatalf("content %q is not the first throughput message's", c.Str())
 	}
 }
 
