@@ -9,16 +9,35 @@ import (
 	"testing"
 )
 
+// shortChat is the vocabulary of realisticMessages' content: short
+// messages of a few words, most of them repeated often.
+var shortChat = strings.Fields("the deploy is green again can you look at staging later thanks build passed failed retry ping pong merge review lunch tomorrow ok sure 👍 ✨ bot help")
+
+// longChat is a larger vocabulary for long messages whose text compresses
+// as prose does.
+var longChat = strings.Fields(`the be to of and a in that have it for not on with he as you do at this but his by
+from they we say her she or an will my one all would there their what so up out if about who get which go me
+when make can like time no just him know take people into year your good some could them see other than then
+now look only come its over think also back after use two how our work first well way even new want because
+any these give day most us is was are been has had were said did got made went came saw knew tonight tomorrow
+game server channel message anyone someone everyone here really maybe probably actually pretty thing idea plan
+update patch build test code bug fix fixed broken works slow fast lag queue match team play win lose rank map
+round stream video music song movie watch read book week weekend morning night later soon again still already
+never always sometimes thanks please sorry sure okay yeah yes nope hey hello gg nice cool great weird funny`)
+
 // realisticMessages is a run of ~1.3 KB MESSAGE_CREATE dispatches that
 // differ the way a busy guild's do: ids, authors, content, timestamps.
-func realisticMessages(n int) []string {
+func realisticMessages(n int) []string { return chatMessages(n, shortChat, 3, 28) }
+
+// chatMessages is realisticMessages with content of minWords to
+// maxWords-1 words drawn from words.
+func chatMessages(n int, words []string, minWords, maxWords int) []string {
 	rng := rand.New(rand.NewPCG(6, 6))
-	words := strings.Fields("the deploy is green again can you look at staging later thanks build passed failed retry ping pong merge review lunch tomorrow ok sure 👍 ✨ bot help")
 	names := []string{"rin", "nia", "kai", "mo", "sasha", "eli", "jun", "ade"}
 	msgs := make([]string, n)
 	for i := range msgs {
 		var content strings.Builder
-		for range 3 + rng.IntN(25) {
+		for range minWords + rng.IntN(maxWords-minWords) {
 			content.WriteString(words[rng.IntN(len(words))])
 			content.WriteByte(' ')
 		}
@@ -52,6 +71,32 @@ func zlibStreamOf(t testing.TB, msgs []string) [][]byte {
 // message per op, the stream restarting only after all 4096.
 func BenchmarkZlibStreamRealistic(b *testing.B) {
 	msgs := realisticMessages(4096)
+	chunks := zlibStreamOf(b, msgs)
+	var in, out int
+	for i := range msgs {
+		in += len(chunks[i])
+		out += len(msgs[i])
+	}
+	b.SetBytes(int64(out / len(msgs)))
+	b.ReportAllocs()
+	z := newZlibStream(1 << 20)
+	for i := 0; b.Loop(); i++ {
+		if i%len(chunks) == 0 {
+			z = newZlibStream(1 << 20)
+		}
+		if got, err := z.feed(chunks[i%len(chunks)]); err != nil || got == nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(in)/float64(len(msgs)), "in-B/msg")
+}
+
+// BenchmarkZlibStreamLongChat is BenchmarkZlibStreamRealistic for
+// messages with 60–100 words of varied chat: each sync-flushed message
+// is then a block with Huffman tables of its own to build, which is most
+// of what inflating costs.
+func BenchmarkZlibStreamLongChat(b *testing.B) {
+	msgs := chatMessages(4096, longChat, 60, 100)
 	chunks := zlibStreamOf(b, msgs)
 	var in, out int
 	for i := range msgs {
