@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-
-	"github.com/klauspost/compress/flate"
 )
 
 // zlibSuffix ends every message of a zlib-stream connection (Z_SYNC_FLUSH).
@@ -17,28 +14,20 @@ const windowSize = 32 << 10
 // zlibStream inflates Discord's zlib-stream transport: one deflate stream
 // for the whole connection, cut into messages at sync-flush points.
 //
-// One inflater reads the whole stream, fed one message's bytes at a time.
-// A sync flush ends with an empty stored block, the last thing the inflater
-// reads of a message, and this inflater hands out its output exactly there
-// (not at the end of every block, as compress/flate does); so once a Read
-// returns with the message's input used up, the message is complete and
-// the inflater waits at a block boundary for the next one. Nothing is
-// copied or reset between messages, and decoding stays synchronous (no
-// goroutine, no pipe).
-//
-// If the inflater does run out of input (a flush that adds nothing new to
-// its output, a stream cut short), its error sticks; it is then reset onto
-// the next message with the last 32 KiB of output, kept in hist, as its
-// dictionary. After a sync flush that window is all the next block can
-// refer to.
+// A sync flush ends the block in progress and adds an empty stored block,
+// so every message is whole blocks: the inflater (inflate.go) decodes one
+// message's blocks straight onto the end of hist, whose last 32 KiB are
+// all the blocks can refer back to. Nothing is copied or reset between
+// messages, and decoding is synchronous (no goroutine, no pipe). Input
+// that ends inside a block ends the message there; the next message
+// starts with a new block.
 type zlibStream struct {
 	buf     []byte // frames of a message received in pieces
 	started bool   // zlib header consumed
-	fr      io.ReadCloser
-	src     bytes.Reader // the current message's compressed bytes
-	broken  bool         // fr ran out of input or failed: reset it before reading on
-	maxOut  int          // bound on one inflated message
-	maxIn   int          // bound on buffered compressed input
+	inf     *inflater
+	out     inflateOut // the inflater's view of hist while it runs
+	maxOut  int        // bound on one inflated message
+	maxIn   int        // bound on buffered compressed input
 	// lend hands out messages inside hist (valid until the next feed)
 	// instead of a copy each (Config.TransientData).
 	lend bool
@@ -46,6 +35,11 @@ type zlibStream struct {
 	// hist is the inflated output: at least the stream's last 32 KiB, and
 	// the message being inflated. The inflater writes straight into it.
 	hist []byte
+	// While a message is inflated: where its output starts in hist (-1
+	// once it is over maxOut and is inflated only for the window's sake),
+	// how much it has produced up to mark, and the end of hist when that
+	// was counted.
+	start, produced, mark int
 }
 
 func newZlibStream(maxMessage int) *zlibStream {
@@ -93,17 +87,7 @@ func (z *zlibStream) feed(frame []byte) ([]byte, error) {
 		in = in[2:]
 		z.started = true
 	}
-	z.src.Reset(in)
-	switch {
-	case z.fr == nil:
-		z.fr = flate.NewReader(&z.src)
-	case z.broken:
-		if err := z.fr.(flate.Resetter).Reset(&z.src, z.window()); err != nil {
-			return nil, fmt.Errorf("zlib-stream: %w", err)
-		}
-		z.broken = false
-	}
-	start, err := z.inflate()
+	start, err := z.inflate(in)
 	if err != nil {
 		return nil, err
 	}
@@ -116,45 +100,57 @@ func (z *zlibStream) feed(frame []byte) ([]byte, error) {
 	return bytes.Clone(z.hist[start:]), nil
 }
 
-// inflate reads the current message's output onto the end of hist and
-// returns where in hist it starts, or -1 when it was over maxOut and was
+// inflate decodes one message's input onto the end of hist and returns
+// where in hist its output starts, or -1 when it was over maxOut and was
 // not kept.
-func (z *zlibStream) inflate() (start int, err error) {
+func (z *zlibStream) inflate(in []byte) (start int, err error) {
 	if z.hist == nil || cap(z.hist) > 4*histSize {
 		// first use, or back to the usual size after a large message
 		z.hist = append(make([]byte, 0, histSize), z.window()...)
 	}
-	start = len(z.hist)
-	total := 0
-	for {
-		if cap(z.hist)-len(z.hist) <= windowSize {
-			// A read into more than 32 KiB always takes all the output the
-			// inflater holds, so none is left behind when the input ends.
-			start = z.makeRoom(start)
-		}
-		n, err := z.fr.Read(z.hist[len(z.hist):cap(z.hist)])
-		z.hist = z.hist[:len(z.hist)+n]
-		total += n
-		if total > 8*z.maxOut+windowSize {
-			return 0, errZlibTooLarge
-		}
-		if start >= 0 && total > z.maxOut {
-			start = -1 // keep inflating for the window's sake only
-		}
-		if err != nil {
-			z.broken = true
-			// Running out of input at the flush point ends the message;
-			// io.EOF means the server finished the stream with a final
-			// block.
-			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-				return start, nil
-			}
-			return 0, fmt.Errorf("zlib-stream: %w", err)
-		}
-		if z.src.Len() == 0 {
-			return start, nil
-		}
+	if z.inf == nil {
+		z.inf = newInflater()
+		z.out.grow = z.grow
 	}
+	z.start, z.produced, z.mark = len(z.hist), 0, len(z.hist)
+	z.out.buf = z.hist
+	_, err = z.inf.run(in, &z.out)
+	z.hist, z.out.buf = z.out.buf, nil
+	if err == nil {
+		err = z.count()
+	}
+	if err != nil {
+		if err == errZlibTooLarge {
+			return 0, err
+		}
+		return 0, fmt.Errorf("zlib-stream: %w", err)
+	}
+	return z.start, nil
+}
+
+// count adds the output since mark to produced and applies the bounds.
+func (z *zlibStream) count() error {
+	z.produced += len(z.hist) - z.mark
+	z.mark = len(z.hist)
+	if z.produced > 8*z.maxOut+windowSize {
+		return errZlibTooLarge
+	}
+	if z.start >= 0 && z.produced > z.maxOut {
+		z.start = -1 // keep inflating for the window's sake only
+	}
+	return nil
+}
+
+// grow makes more than 32 KiB of room at the end of the output for the
+// inflater (which asks for at most 258 bytes at a time).
+func (z *zlibStream) grow(buf []byte, room int) ([]byte, error) {
+	z.hist = buf
+	if err := z.count(); err != nil {
+		return buf, err
+	}
+	z.start = z.makeRoom(z.start)
+	z.mark = len(z.hist)
+	return z.hist, nil
 }
 
 // makeRoom frees more than 32 KiB at the end of hist, keeping the window
