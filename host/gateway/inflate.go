@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math/bits"
+	"slices"
 )
 
 // inflater decodes the DEFLATE blocks (RFC 1951) of one zlib-stream
@@ -54,8 +55,10 @@ type huffman struct {
 
 const linkFlag = 0x80
 
-func newHuffman(primary uint, symbols int) huffman {
-	return huffman{primary: primary, table: make([]uint32, 1<<primary), sub: make([]uint32, 0, symbols*(1<<(maxCodeLen-primary)))}
+// newHuffman makes a table looked up by primary bits first. Its
+// second-level tables grow as codes need them and are reused after that.
+func newHuffman(primary uint) huffman {
+	return huffman{primary: primary, table: make([]uint32, 1<<primary)}
 }
 
 // build makes the table for the code with these code lengths (0: symbol
@@ -138,7 +141,7 @@ func (h *huffman) build(lens []uint8) error {
 		if prefix != lastPrefix {
 			lastPrefix = prefix
 			h.table[prefix] = uint32(len(h.sub))<<16 | uint32(sb)<<8 | linkFlag
-			h.sub = h.sub[:len(h.sub)+1<<sb]
+			h.sub = slices.Grow(h.sub, 1<<sb)[:len(h.sub)+1<<sb]
 		}
 		base := h.sub[int(h.table[prefix]>>16):][:1<<sb]
 		for i := rev >> p; i < uint32(len(base)); i += 1 << (l - p) {
@@ -233,8 +236,8 @@ var fixedLit, fixedDist = func() (huffman, huffman) {
 			lens[i] = 8
 		}
 	}
-	lit := newHuffman(9, maxLitCodes)
-	dist := newHuffman(5, maxDistCodes)
+	lit := newHuffman(9)
+	dist := newHuffman(5)
 	var dl [maxDistCodes]uint8
 	for i := range dl {
 		dl[i] = 5
@@ -247,9 +250,9 @@ var fixedLit, fixedDist = func() (huffman, huffman) {
 
 func newInflater() *inflater {
 	return &inflater{
-		lit:  newHuffman(9, maxLitCodes),
-		dist: newHuffman(7, maxDistCodes),
-		clen: newHuffman(7, 19),
+		lit:  newHuffman(9),
+		dist: newHuffman(7),
+		clen: newHuffman(7),
 	}
 }
 

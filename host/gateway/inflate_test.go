@@ -83,12 +83,12 @@ func TestInflateRefusesBadCodes(t *testing.T) {
 		{"incomplete", []uint8{2, 2, 2}},
 	}
 	for _, tt := range tests {
-		h := newHuffman(7, 19)
+		h := newHuffman(7)
 		if err := h.build(tt.lens); err == nil {
 			t.Errorf("%s code %v: built", tt.name, tt.lens)
 		}
 	}
-	h := newHuffman(7, 19)
+	h := newHuffman(7)
 	if err := h.build([]uint8{0, 1, 0}); err != nil {
 		t.Errorf("a single one-bit code: %v", err)
 	}
