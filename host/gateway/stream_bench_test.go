@@ -7,45 +7,40 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/botrun/botrun/bench/load"
 )
 
 // shortChat is the vocabulary of realisticMessages' content: short
 // messages of a few words, most of them repeated often.
 var shortChat = strings.Fields("the deploy is green again can you look at staging later thanks build passed failed retry ping pong merge review lunch tomorrow ok sure 👍 ✨ bot help")
 
-// longChat is a larger vocabulary for long messages whose text compresses
-// as prose does.
-var longChat = strings.Fields(`the be to of and a in that have it for not on with he as you do at this but his by
-from they we say her she or an will my one all would there their what so up out if about who get which go me
-when make can like time no just him know take people into year your good some could them see other than then
-now look only come its over think also back after use two how our work first well way even new want because
-any these give day most us is was are been has had were said did got made went came saw knew tonight tomorrow
-game server channel message anyone someone everyone here really maybe probably actually pretty thing idea plan
-update patch build test code bug fix fixed broken works slow fast lag queue match team play win lose rank map
-round stream video music song movie watch read book week weekend morning night later soon again still already
-never always sometimes thanks please sorry sure okay yeah yes nope hey hello gg nice cool great weird funny`)
-
 // realisticMessages is a run of ~1.3 KB MESSAGE_CREATE dispatches that
 // differ the way a busy guild's do: ids, authors, content, timestamps.
-func realisticMessages(n int) []string { return chatMessages(n, shortChat, 3, 28) }
+func realisticMessages(n int) []string {
+	return chatMessages(n, func(_ int, rng *rand.Rand) string {
+		var content strings.Builder
+		for range 3 + rng.IntN(25) {
+			content.WriteString(shortChat[rng.IntN(len(shortChat))])
+			content.WriteByte(' ')
+		}
+		return content.String()
+	})
+}
 
-// chatMessages is realisticMessages with content of minWords to
-// maxWords-1 words drawn from words.
-func chatMessages(n int, words []string, minWords, maxWords int) []string {
+// chatMessages is realisticMessages with the content of message i from
+// content, which may draw on the messages' random source.
+func chatMessages(n int, content func(i int, rng *rand.Rand) string) []string {
 	rng := rand.New(rand.NewPCG(6, 6))
 	names := []string{"rin", "nia", "kai", "mo", "sasha", "eli", "jun", "ade"}
 	msgs := make([]string, n)
 	for i := range msgs {
-		var content strings.Builder
-		for range minWords + rng.IntN(maxWords-minWords) {
-			content.WriteString(words[rng.IntN(len(words))])
-			content.WriteByte(' ')
-		}
+		text := content(i, rng)
 		author := names[rng.IntN(len(names))]
 		id := 1309478234459381810 + uint64(i)*4194304 + rng.Uint64N(4194304)
 		uid := 184405311681986560 + uint64(rng.IntN(len(names)))*977
 		msgs[i] = fmt.Sprintf(`{"t":"MESSAGE_CREATE","s":%d,"op":0,"d":{"type":0,"tts":false,"timestamp":"2026-11-23T10:%02d:%02d.%06d+00:00","referenced_message":null,"pinned":false,"nonce":"%d","mentions":[{"username":%q,"public_flags":0,"id":"%d","global_name":%q,"discriminator":"0","avatar":null}],"mention_roles":["1101872352310558720"],"mention_everyone":false,"member":{"roles":["1101872352310558720"],"premium_since":null,"pending":false,"nick":null,"mute":false,"joined_at":"2024-05-02T18:44:12.519000+00:00","flags":0,"deaf":false,"communication_disabled_until":null,"avatar":null},"id":"%d","flags":0,"embeds":[],"edited_timestamp":null,"content":%q,"components":[],"channel_id":"1101872353065537627","author":{"username":%q,"public_flags":64,"id":"%d","global_name":%q,"discriminator":"0","bot":false,"avatar":"0f1e2d3c4b5a69788796a5b4c3d2e1f0"},"attachments":[],"guild_id":"1101872352310558720"}}`,
-			i+1, i/600%60, i/10%60, rng.IntN(1000000), id-7, names[rng.IntN(len(names))], uid+13, "Someone", id, content.String(), author, uid, strings.ToUpper(author[:1])+author[1:])
+			i+1, i/600%60, i/10%60, rng.IntN(1000000), id-7, names[rng.IntN(len(names))], uid+13, "Someone", id, text, author, uid, strings.ToUpper(author[:1])+author[1:])
 	}
 	return msgs
 }
@@ -72,11 +67,12 @@ func zlibStreamOf(t testing.TB, msgs []string) [][]byte {
 func BenchmarkZlibStreamRealistic(b *testing.B) { benchZlibStream(b, realisticMessages(4096)) }
 
 // BenchmarkZlibStreamLongChat is BenchmarkZlibStreamRealistic for
-// messages with 60–100 words of varied chat: each sync-flushed message
-// is then a block with Huffman tables of its own to build, which is most
-// of what inflating costs.
+// messages with the throughput benchmark's 400–500 characters of varied
+// chat (load.ChatContent): each sync-flushed message is then a block with
+// Huffman tables of its own to build, which is most of what inflating
+// costs.
 func BenchmarkZlibStreamLongChat(b *testing.B) {
-	benchZlibStream(b, chatMessages(4096, longChat, 60, 100))
+	benchZlibStream(b, chatMessages(4096, func(i int, _ *rand.Rand) string { return load.ChatContent(i) }))
 }
 
 // benchZlibStream inflates msgs compressed as one stream, one message per
