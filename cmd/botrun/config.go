@@ -45,6 +45,9 @@ type Config struct {
 	// ReleaseStartupMemory returns the heap start-up left free to the
 	// system once, after the first READY (see release.go).
 	ReleaseStartupMemory bool `toml:"release_startup_memory"`
+	// BurstHeapMB is the heap the garbage collector lets grow during an
+	// allocation burst, in MiB; 0 keeps Go's default (see burstheap.go).
+	BurstHeapMB int `toml:"burst_heap_mb"`
 
 	Limits  LimitsConfig              `toml:"limits"`
 	Scripts map[string]map[string]any `toml:"scripts"`
@@ -90,6 +93,7 @@ func defaultConfig() Config {
 		Prefer:    "lua",
 
 		ReleaseStartupMemory: true,
+		BurstHeapMB:          8,
 	}
 }
 
@@ -185,6 +189,14 @@ var runSettings = []setting{
 		c.ReleaseStartupMemory = b
 		return nil
 	}},
+	{"burst-heap-mb", "during a burst of events, let the heap grow to this many MiB between garbage collections (0: Go's default)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("burst-heap-mb: %q is not a whole number", v)
+		}
+		c.BurstHeapMB = n
+		return nil
+	}},
 	{"store", "path of the store database, relative to DIR (default .botrun/store.db)", func(c *Config, v string) error { c.Store = v; return nil }},
 }
 
@@ -262,6 +274,9 @@ func validateConfig(c Config) error {
 	}
 	if c.Prefer != "lua" && c.Prefer != "js" {
 		return fmt.Errorf("prefer %q: use lua or js", c.Prefer)
+	}
+	if c.BurstHeapMB < 0 {
+		return fmt.Errorf("burst_heap_mb %d: use a size in MiB, or 0 for Go's default", c.BurstHeapMB)
 	}
 	if c.TokenEnv == "" {
 		return errors.New("token_env is empty; leave it out to use DISCORD_TOKEN")

@@ -16,7 +16,7 @@ func TestConfigPrecedence(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ConfigFile), []byte(toml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"BOTRUN_API_URL": "http://env", "BOTRUN_LOG_LEVEL": "debug", "BOTRUN_REST_GLOBAL_LIMIT": "-1"}
+	env := map[string]string{"BOTRUN_API_URL": "http://env", "BOTRUN_LOG_LEVEL": "debug", "BOTRUN_REST_GLOBAL_LIMIT": "-1", "BOTRUN_BURST_HEAP_MB": "0"}
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	vals := registerSettings(fs)
@@ -40,6 +40,9 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 	if cfg.RESTGlobalLimit != -1 {
 		t.Errorf("rest_global_limit = %d, want -1 from the env", cfg.RESTGlobalLimit)
+	}
+	if cfg.BurstHeapMB != 0 {
+		t.Errorf("burst_heap_mb = %d, want 0 from the env (default %d)", cfg.BurstHeapMB, defaultConfig().BurstHeapMB)
 	}
 	if !cfg.Watch {
 		t.Error("watch: --watch should override watch = false in the file")
@@ -100,6 +103,7 @@ func TestConfigValidation(t *testing.T) {
 		"platform = \"slack\"\n":  "unknown platform",
 		"log_level = \"loud\"\n":  "log level",
 		"log_format = \"xml\"\n":  "log format",
+		"burst_heap_mb = -1\n":    "burst_heap_mb -1",
 	} {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, ConfigFile), []byte(toml), 0o644)

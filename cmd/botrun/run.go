@@ -307,6 +307,7 @@ func (s *session) serve(ctx context.Context, cancel context.CancelFunc, run *run
 	go func() { platformDone <- platform(platformCtx) }()
 
 	watchDone := s.watch(ctx, run)
+	defer startBurstHeap(s.cfg.BurstHeapMB, s.app.getenv, s.log)()
 	if s.cfg.ReleaseStartupMemory {
 		s.background.Add(1)
 		go func() { defer s.background.Done(); releaseAfterReady(ctx, s.bot.readied(), releaseDelay, s.log) }()
