@@ -55,6 +55,20 @@ func TestProfiles(t *testing.T) {
 	}
 }
 
+func TestNoHeapSamplingWithoutMemProfile(t *testing.T) {
+	rate := runtime.MemProfileRate
+	defer func() { runtime.MemProfileRate = rate }()
+	runtime.MemProfileRate = 512 << 10
+	p, err := startProfile(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop()
+	if runtime.MemProfileRate != 0 {
+		t.Errorf("MemProfileRate = %d without BOTRUN_MEMPROFILE, want 0", runtime.MemProfileRate)
+	}
+}
+
 func TestProfileErrors(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "missing", "x.prof")
 	for _, name := range []string{"BOTRUN_CPUPROFILE", "BOTRUN_MEMPROFILE"} {
