@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/botrun/botrun/host/emulator"
+)
+
+// TestBurstHeapInTheBinary: a burst of messages into a handler that
+// allocates raises the heap floor, which the debug log shows, and the
+// floor goes once the burst is over; with burst_heap_mb = 0 it never rises.
+func TestBurstHeapInTheBinary(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		config string
+		burst  bool
+	}{{"default", "", true}, {"burst_heap_mb = 0", "burst_heap_mb = 0\n", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			const n = 3000
+			emu, out := startEmulator(t, emulator.Options{})
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{
+				"botrun.toml": tt.config,
+				// About 16 KB of garbage per message: a burst whatever
+				// the machine's speed (or the race detector's).
+				"churn.lua": `local n = 0
+on("MESSAGE_CREATE", function(m)
+  if m.content == "!done" then
+    m:reply("done " .. n)
+    return
+  end
+  n = n + #string.rep(m.content, 4000)
+end)
+`,
+			})
+			p := start(t, []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token(), "BOTRUN_LOG_LEVEL=debug"}, "run", dir)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			if err := emu.WaitSessions(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			general := emu.ChannelID("general")
+			for i := range n {
+				if _, err := emu.InjectMessage(general, fmt.Sprintf("m%04d", i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := emu.InjectMessage(general, "!done"); err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("done %d", n*5*4000)
+			waitOutput(t, ctx, out, func(o emulator.Output) bool { return o.Content == want })
+			if tt.burst {
+				p.stderr.waitFor(t, 1, "allocation burst: heap may grow to the burst floor")
+				p.stderr.waitFor(t, 1, "allocation burst over")
+			} else if logs := p.stderr.String(); strings.Contains(logs, "allocation burst") {
+				t.Errorf("burst_heap_mb = 0, yet the floor was raised:\n%s", logs)
+			}
+			p.signal(syscall.SIGTERM)
+			if code := p.wait(); code != 0 {
+				t.Errorf("exit %d\n%s", code, p.stderr)
+			}
+		})
+	}
+}
