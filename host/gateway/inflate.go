@@ -116,6 +116,33 @@ func (h *huffman) build(lens []uint8) error {
 	}
 	n := int(offs[maxCodeLen+1])
 	p := h.primary
+	// Codes of at most p bits, shortest first: while the codes of l bits
+	// are written, the table holds the entries of l-bit prefixes only, one
+	// per code, and before the next length it is doubled (a code of l
+	// bits ignores the bit after them). Walking the codes in canonical
+	// order with their bits reversed, a code of l+1 bits starts where
+	// those of l bits ended, with a 0 bit added at the end: the same
+	// number. A few block copies cost less than a strided write per entry.
+	k := 0
+	var rev uint32 // the next code, bits reversed
+	size := 2
+	for l := uint(1); l <= p; l++ {
+		for c := count[l]; c > 0; c-- {
+			h.table[rev] = uint32(sorted[k])<<16 | uint32(l)
+			k++
+			// the next code of l bits, bits reversed: add 1 from the top
+			bit := uint32(1) << (l - 1)
+			for rev&bit != 0 {
+				rev ^= bit
+				bit >>= 1
+			}
+			rev |= bit
+		}
+		if l < p {
+			copy(h.table[size:2*size], h.table[:size])
+			size *= 2
+		}
+	}
 	sb := uint(0)
 	if uint(maxLen) > p {
 		sb = uint(maxLen) - p
@@ -125,18 +152,12 @@ func (h *huffman) build(lens []uint8) error {
 	// the primary bits that share their first primary bits come one
 	// after another: each such group gets one second-level table.
 	lastPrefix := -1
-	for _, sym := range sorted[:n] {
+	for _, sym := range sorted[k:n] {
 		l := uint(lens[sym])
 		code := next[l]
 		next[l]++
 		rev := uint32(bits.Reverse16(uint16(code))) >> (16 - l)
 		e := uint32(sym)<<16 | uint32(l)
-		if l <= p {
-			for i := rev; i < uint32(len(h.table)); i += 1 << l {
-				h.table[i] = e
-			}
-			continue
-		}
 		prefix := int(rev & (1<<p - 1))
 		if prefix != lastPrefix {
 			lastPrefix = prefix
