@@ -9,8 +9,8 @@ import (
 func fixture(b *testing.B) []byte { return readFixture(b, "message_create.json") }
 
 // readFixture reads testdata/name: message_create.json is a realistic
-// MESSAGE_CREATE, chat_message.json the one the peer benchmark's
-// throughput run sends (bench/load.Filler as its content).
+// MESSAGE_CREATE, chat_message.json the first one the peer benchmark's
+// throughput run sends (bench/load.ChatContent(0) as its content).
 func readFixture(b *testing.B, name string) []byte {
 	src, err := os.ReadFile("testdata/" + name)
 	if err != nil {

@@ -119,7 +119,7 @@ func med(xs []float64) float64 { return load.Median(xs) }
 func benchmark(ctx context.Context, w *workspace, c config) (string, error) {
 	machine := load.Describe(ctx)
 	fig := map[string]*figures{}
-	frame, err := fillerFrame()
+	frame, err := chatFrame()
 	if err != nil {
 		return "", err
 	}
@@ -344,9 +344,9 @@ func reload(ctx context.Context, w *workspace, c config, p *peer, scripts int) (
 	}
 }
 
-// fillerFrame is the data of one ordinary throughput dispatch, taken
+// chatFrame is the data of one ordinary throughput dispatch, taken
 // from an emulator with no bot connected.
-func fillerFrame() ([]byte, error) {
+func chatFrame() ([]byte, error) {
 	e, err := newEmu()
 	if err != nil {
 		return nil, err

@@ -12,10 +12,10 @@ import (
 	"github.com/botrun/botrun/engine/jsondoc"
 )
 
-// TestFillerFrameIsAboutOneKB checks the throughput workload's dispatch
+// TestChatFrameIsAboutOneKB checks the throughput workload's dispatch
 // against a real emulator: valid JSON of about 1 KB carrying ordinary chat.
-func TestFillerFrameIsAboutOneKB(t *testing.T) {
-	f, err := fillerFrame()
+func TestChatFrameIsAboutOneKB(t *testing.T) {
+	f, err := chatFrame()
 	if err != nil {
 		t.Fatal(err)
 	}
