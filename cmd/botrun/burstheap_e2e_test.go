@@ -40,22 +40,15 @@ on("MESSAGE_CREATE", function(m)
 end)
 `,
 			})
-			p := start(t, []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token(), "BOTRUN_LOG_LEVEL=debug"}, "run", dir)
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			if err := emu.WaitSessions(ctx, 1); err != nil {
-				t.Fatal(err)
-			}
-			general := emu.ChannelID("general")
+			p := startOn(t, ctx, emu, dir, "BOTRUN_LOG_LEVEL=debug")
+			injectNumbered(t, emu, "general", n)
+			total := 0
 			for i := range n {
-				if _, err := emu.InjectMessage(general, fmt.Sprintf("m%04d", i)); err != nil {
-					t.Fatal(err)
-				}
+				total += len(fmt.Sprintf("m%d", i)) * 4000
 			}
-			if _, err := emu.InjectMessage(general, "!done"); err != nil {
-				t.Fatal(err)
-			}
-			want := fmt.Sprintf("done %d", n*5*4000)
+			want := fmt.Sprintf("done %d", total)
 			waitOutput(t, ctx, out, func(o emulator.Output) bool { return o.Content == want })
 			if tt.burst {
 				p.stderr.waitFor(t, 1, "allocation burst: heap may grow to the burst floor")

@@ -162,42 +162,41 @@ var runSettings = []setting{
 	{"gateway-url", "gateway URL; skips GET /gateway/bot", func(c *Config, v string) error { c.GatewayURL = v; return nil }},
 	{"log-level", "debug, info, warn or error", func(c *Config, v string) error { c.LogLevel = v; return nil }},
 	{"log-format", "auto (colour text on a terminal, JSON otherwise), text or json", func(c *Config, v string) error { c.LogFormat = v; return nil }},
-	{"watch", "hot-reload scripts when their files change", func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("watch: %q is not true or false", v)
-		}
-		c.Watch = b
-		return nil
-	}},
+	{"watch", "hot-reload scripts when their files change", trueOrFalse("watch", func(c *Config, b bool) { c.Watch = b })},
 	{"dev-guild", "guild id where commands are registered instantly while developing", func(c *Config, v string) error { c.DevGuild = v; return nil }},
 	{"token-env", "name of the env var that holds the bot token (default DISCORD_TOKEN)", func(c *Config, v string) error { c.TokenEnv = v; return nil }},
-	{"rest-global-limit", "REST requests per second over all routes (0: Discord's default 50; negative: off)", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("rest-global-limit: %q is not a whole number", v)
-		}
-		c.RESTGlobalLimit = n
-		return nil
-	}},
+	{"rest-global-limit", "REST requests per second over all routes (0: Discord's default 50; negative: off)",
+		wholeNumber("rest-global-limit", func(c *Config, n int) { c.RESTGlobalLimit = n })},
 	{"prefer", "lua or js: which one runs when a script exists in both languages (ping.lua and ping.js)", func(c *Config, v string) error { c.Prefer = v; return nil }},
-	{"release-startup-memory", "once connected, return the heap start-up left free to the system", func(c *Config, v string) error {
+	{"release-startup-memory", "once connected, return the heap start-up left free to the system",
+		trueOrFalse("release-startup-memory", func(c *Config, b bool) { c.ReleaseStartupMemory = b })},
+	{"burst-heap-mb", "during a burst of events, let the heap grow to this many MiB between garbage collections (0: Go's default)",
+		wholeNumber("burst-heap-mb", func(c *Config, n int) { c.BurstHeapMB = n })},
+	{"store", "path of the store database, relative to DIR (default .botrun/store.db)", func(c *Config, v string) error { c.Store = v; return nil }},
+}
+
+// trueOrFalse is the apply of a boolean setting.
+func trueOrFalse(name string, set func(*Config, bool)) func(*Config, string) error {
+	return func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return fmt.Errorf("release-startup-memory: %q is not true or false", v)
+			return fmt.Errorf("%s: %q is not true or false", name, v)
 		}
-		c.ReleaseStartupMemory = b
+		set(c, b)
 		return nil
-	}},
-	{"burst-heap-mb", "during a burst of events, let the heap grow to this many MiB between garbage collections (0: Go's default)", func(c *Config, v string) error {
+	}
+}
+
+// wholeNumber is the apply of an integer setting.
+func wholeNumber(name string, set func(*Config, int)) func(*Config, string) error {
+	return func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return fmt.Errorf("burst-heap-mb: %q is not a whole number", v)
+			return fmt.Errorf("%s: %q is not a whole number", name, v)
 		}
-		c.BurstHeapMB = n
+		set(c, n)
 		return nil
-	}},
-	{"store", "path of the store database, relative to DIR (default .botrun/store.db)", func(c *Config, v string) error { c.Store = v; return nil }},
+	}
 }
 
 // registerSettings adds the settings as string flags (bool flags accept

@@ -116,6 +116,39 @@ func TestConfigValidation(t *testing.T) {
 	}
 }
 
+func TestSettingValues(t *testing.T) {
+	for _, tt := range []struct{ env, value, want string }{
+		{"BOTRUN_WATCH", "maybe", `BOTRUN_WATCH: watch: "maybe" is not true or false`},
+		{"BOTRUN_RELEASE_STARTUP_MEMORY", "1x", `release-startup-memory: "1x" is not true or false`},
+		{"BOTRUN_BURST_HEAP_MB", "lots", `BOTRUN_BURST_HEAP_MB: burst-heap-mb: "lots" is not a whole number`},
+		{"BOTRUN_REST_GLOBAL_LIMIT", "1.5", `rest-global-limit: "1.5" is not a whole number`},
+	} {
+		fs := flag.NewFlagSet("run", flag.ContinueOnError)
+		vals := registerSettings(fs)
+		_, err := resolveConfig(t.TempDir(), fs, vals, func(k string) string {
+			if k == tt.env {
+				return tt.value
+			}
+			return ""
+		})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s=%s: err = %v, want it to contain %q", tt.env, tt.value, err, tt.want)
+		}
+	}
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	vals := registerSettings(fs)
+	if err := fs.Parse([]string{"--burst-heap-mb", "12", "--release-startup-memory=false"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := resolveConfig(t.TempDir(), fs, vals, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.BurstHeapMB != 12 || cfg.ReleaseStartupMemory {
+		t.Errorf("burst_heap_mb = %d, release_startup_memory = %v; want 12 and false from the flags", cfg.BurstHeapMB, cfg.ReleaseStartupMemory)
+	}
+}
+
 func TestEnvName(t *testing.T) {
 	if got := envName("api-url"); got != "BOTRUN_API_URL" {
 		t.Errorf("envName = %q", got)

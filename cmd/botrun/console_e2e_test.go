@@ -73,12 +73,9 @@ func TestWelcomeAgainstEmulator(t *testing.T) {
 			dir := t.TempDir()
 			copyExamples(t, dir, lang, "welcome", "ping")
 			writeFiles(t, dir, map[string]string{"botrun.toml": fmt.Sprintf("[scripts.welcome]\nchannel_id = %q\n", emu.ChannelID("welcome"))})
-			p := start(t, []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token()}, "run", dir)
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			if err := emu.WaitSessions(ctx, 1); err != nil {
-				t.Fatalf("bot did not connect: %v\n%s", err, p.stderr)
-			}
+			p := startOn(t, ctx, emu, dir)
 			if _, err := emu.AddMember("newbie"); err != nil {
 				t.Fatal(err)
 			}

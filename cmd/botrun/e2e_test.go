@@ -5,6 +5,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -188,6 +189,32 @@ func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, <-cha
 	out, unsub := emu.Subscribe()
 	t.Cleanup(unsub)
 	return emu, out
+}
+
+// startOn runs botrun on dir against emu, with the emulator's API and
+// token and env on top, and waits until its session is up.
+func startOn(t *testing.T, ctx context.Context, emu *emulator.Server, dir string, env ...string) *proc {
+	t.Helper()
+	p := start(t, append([]string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token()}, env...), "run", dir)
+	if err := emu.WaitSessions(ctx, 1); err != nil {
+		t.Fatalf("bot did not connect: %v\n%s", err, p.stderr)
+	}
+	return p
+}
+
+// injectNumbered injects "m0" to "m<n-1>" into the channel named name,
+// then "!done".
+func injectNumbered(t *testing.T, emu *emulator.Server, name string, n int) {
+	t.Helper()
+	ch := emu.ChannelID(name)
+	for i := range n {
+		if _, err := emu.InjectMessage(ch, fmt.Sprintf("m%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := emu.InjectMessage(ch, "!done"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {

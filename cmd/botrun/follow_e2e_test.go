@@ -19,12 +19,9 @@ func TestIntentsAndCommandsFollowReloads(t *testing.T) {
 	emu, out := startEmulator(t, emulator.Options{})
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"members.lua": `on("GUILD_MEMBER_ADD", function(m) end)` + "\n"})
-	p := start(t, []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token()}, "run", dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := emu.WaitSessions(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	p := startOn(t, ctx, emu, dir)
 	want := gateway.IntentsFor([]string{"GUILD_MEMBER_ADD"})
 	if got := emu.Sessions()[0].Intents; got != want {
 		t.Fatalf("intents = %d, want %d", got, want)

@@ -36,21 +36,10 @@ on("MESSAGE_CREATE", function(m)
 end)
 `,
 	})
-	p := start(t, []string{"BOTRUN_API_URL=" + emu.APIBase(), "DISCORD_TOKEN=" + emu.Token()}, "run", dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := emu.WaitSessions(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	general := emu.ChannelID("general")
-	for i := range n {
-		if _, err := emu.InjectMessage(general, fmt.Sprintf("m%d", i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := emu.InjectMessage(general, "!done"); err != nil {
-		t.Fatal(err)
-	}
+	p := startOn(t, ctx, emu, dir)
+	injectNumbered(t, emu, "general", n)
 	want := fmt.Sprintf("done %d out of order 0", n)
 	waitOutput(t, ctx, out, func(o emulator.Output) bool {
 		if strings.HasPrefix(o.Content, "done ") && o.Content != want {
