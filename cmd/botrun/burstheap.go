@@ -145,10 +145,9 @@ func (b *burstHeap) afterGC() {
 		return
 	}
 	b.armLocked()
-	now, m := time.Now(), b.readLocked()
+	m := b.readLocked()
 	if !b.engaged {
-		rate := rateOf(m[0]-b.allocs, now.Sub(b.since))
-		b.since, b.allocs = now, m[0]
+		rate := b.advanceLocked(m[0])
 		if rate < b.engage {
 			return
 		}
@@ -168,9 +167,7 @@ func (b *burstHeap) checkEnd() {
 	if b.stopped || !b.engaged {
 		return
 	}
-	now, m := time.Now(), b.readLocked()
-	rate := rateOf(m[0]-b.allocs, now.Sub(b.since))
-	b.since, b.allocs = now, m[0]
+	rate := b.advanceLocked(b.readLocked()[0])
 	if rate >= b.engage/2 {
 		b.timer.Reset(b.check)
 		return
@@ -219,8 +216,14 @@ func gogcFor(floor, live, roots uint64) int {
 	return int(min(max(g, defaultGOGC), maxBurstGOGC))
 }
 
-// rateOf is n bytes over d in bytes per second; 0 for no time.
-func rateOf(n uint64, d time.Duration) float64 {
+// advanceLocked is the allocation rate, in bytes per second, since it
+// was last measured, given allocs allocated so far; it starts the next
+// measurement now.
+func (b *burstHeap) advanceLocked(allocs uint64) float64 {
+	now := time.Now()
+	d := now.Sub(b.since)
+	n := allocs - b.allocs
+	b.since, b.allocs = now, allocs
 	if d <= 0 {
 		return 0
 	}

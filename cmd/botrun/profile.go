@@ -51,8 +51,7 @@ func startProfile(getenv func(string) string) (*profiles, error) {
 		// stack of an allocation every 512 KiB, about 1% of the CPU of an
 		// event under a burst.
 		runtime.MemProfileRate = 0
-	}
-	if memPath != "" {
+	} else {
 		// Created now so that a bad path fails at start, not after a run.
 		f, err := os.Create(memPath)
 		if err != nil {
