@@ -24,7 +24,9 @@ import (
 // It runs without a goroutine of its own while the bot is calm: it looks
 // at the allocation rate after each garbage collection (a cleanup on an
 // object that each cycle frees), and only while the floor is raised does a
-// timer check once a second whether the burst is over.
+// timer check once a second whether the burst is over. With a heap
+// reserve (reserve.go) it also sets GOGC after every collection, calm or
+// not, to keep the reserve out of the heap goal.
 type burstHeap struct {
 	floor  uint64        // the heap goal wanted during a burst, bytes
 	engage float64       // allocation rate, bytes/s, that starts a burst
@@ -44,6 +46,10 @@ type burstHeap struct {
 	since   time.Time
 	allocs  uint64
 	samples []metrics.Sample
+	// reserve is the heap reserve (reserve.go) while the tuner holds
+	// one; the collector counts it in the live heap and GOGC makes up
+	// for it.
+	reserve []byte
 }
 
 const (
@@ -75,11 +81,16 @@ var burstMetrics = []string{
 // startBurstHeap starts the tuner with a floor of floorMB MiB and returns
 // the function that stops it and puts Go's default back. It does nothing
 // when floorMB is 0 or GOGC is set in the environment: the user chose.
-func startBurstHeap(floorMB int, getenv func(string) string, log *slog.Logger) (stop func()) {
+// With reserve it also holds a heap reserve, unless a soft memory limit
+// is in effect; the caller passes false when one is to be set.
+func startBurstHeap(floorMB int, reserve bool, getenv func(string) string, log *slog.Logger) (stop func()) {
 	if floorMB <= 0 || getenv("GOGC") != "" {
 		return func() {}
 	}
 	b := newBurstHeap(uint64(floorMB)<<20, burstEngageRate, burstCheckInterval, log)
+	if reserve && debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		b.reserve = newHeapReserve(reserveFactor * floorMB << 20)
+	}
 	b.start()
 	return b.stop
 }
@@ -95,11 +106,18 @@ func newBurstHeap(floor uint64, engage float64, check time.Duration, log *slog.L
 func (b *burstHeap) start() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.since, b.allocs = time.Now(), b.readLocked()[0]
+	m := b.readLocked()
+	b.since, b.allocs = time.Now(), m[0]
+	if b.reserve != nil {
+		b.setLocked(b.gogcLocked(m), true)
+		resident, _ := residentBytes(b.reserve)
+		b.log.Debug("heap reserve held (address space only)", "reserve_mib", len(b.reserve)>>20, "resident_kib", resident>>10)
+	}
 	b.armLocked()
 }
 
-// stop ends the tuner; a burst in progress ends with it.
+// stop ends the tuner; a burst in progress ends with it, and the reserve
+// is let go.
 func (b *burstHeap) stop() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -110,8 +128,9 @@ func (b *burstHeap) stop() {
 	if b.engaged {
 		b.timer.Stop()
 		b.engaged = false
-		b.setLocked(defaultGOGC)
 	}
+	b.reserve = nil
+	b.setLocked(defaultGOGC, false)
 }
 
 // gcSentinel is freed by the collection after it is made; its cleanup is
@@ -149,32 +168,54 @@ func (b *burstHeap) afterGC() {
 	if !b.engaged {
 		rate := b.advanceLocked(m[0])
 		if rate < b.engage {
+			if b.reserve != nil {
+				b.setLocked(b.gogcLocked(m), false)
+			}
 			return
 		}
 		b.engaged = true
 		b.timer = time.AfterFunc(b.check, b.checkEnd)
 		b.log.Debug("allocation burst: heap may grow to the burst floor",
 			"rate_mib_s", int(rate)>>20, "floor_mib", b.floor>>20)
+		b.setLocked(b.gogcLocked(m), true)
+		return
 	}
-	b.setLocked(gogcFor(b.floorLocked(), m[1], m[2]+m[3]))
+	b.setLocked(b.gogcLocked(m), false)
 }
 
 // checkEnd runs every check interval during a burst and ends it when the
 // allocation rate has fallen below half the rate that starts one.
 func (b *burstHeap) checkEnd() {
+	if b.endBurst() {
+		// The scavenger leaves a heap with a reserve its burst-sized
+		// free pages; one forced collection gives them back at once.
+		debug.FreeOSMemory()
+	}
+}
+
+// endBurst ends the burst if it is over and says whether free heap pages
+// should then be given back.
+func (b *burstHeap) endBurst() (release bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.stopped || !b.engaged {
-		return
+		return false
 	}
-	rate := b.advanceLocked(b.readLocked()[0])
+	m := b.readLocked()
+	rate := b.advanceLocked(m[0])
 	if rate >= b.engage/2 {
 		b.timer.Reset(b.check)
-		return
+		return false
 	}
 	b.engaged = false
-	b.setLocked(defaultGOGC)
-	b.log.Debug("allocation burst over: Go's default heap goal again", "rate_mib_s", int(rate)>>20)
+	b.setLocked(b.gogcLocked(m), true)
+	attrs := []any{"rate_mib_s", int(rate) >> 20}
+	if b.reserve != nil {
+		resident, _ := residentBytes(b.reserve)
+		attrs = append(attrs, "reserve_resident_kib", resident>>10)
+	}
+	b.log.Debug("allocation burst over: Go's default heap goal again", attrs...)
+	return b.reserve != nil
 }
 
 // floorLocked is the floor, kept to half of a soft memory limit if one is
@@ -189,17 +230,56 @@ func (b *burstHeap) floorLocked() uint64 {
 }
 
 // setLocked sets GOGC if it differs enough from the current setting to
-// matter: the live heap moves a little every cycle.
-func (b *burstHeap) setLocked(gogc int) {
+// matter (the live heap moves a little every cycle), or always when the
+// burst starts or ends (force) or Go's default comes back.
+func (b *burstHeap) setLocked(gogc int, force bool) {
 	cur := b.gogc
 	if cur == 0 {
 		cur = defaultGOGC
 	}
-	if gogc == cur || (gogc != defaultGOGC && math.Abs(float64(gogc-cur)) < float64(cur)/10) {
+	if gogc == cur || (!force && gogc != defaultGOGC && math.Abs(float64(gogc-cur)) < float64(cur)/10) {
 		return
 	}
 	debug.SetGCPercent(gogc)
 	b.gogc = gogc
+}
+
+// gogcLocked is the GOGC for the heap m describes (burstMetrics): the
+// floor's during a burst and Go's default outside one; with a reserve
+// both are worked out so that the goal leaves the reserve aside.
+func (b *burstHeap) gogcLocked(m [4]uint64) int {
+	live, roots := m[1], m[2]+m[3]
+	if b.reserve == nil {
+		if !b.engaged {
+			return defaultGOGC
+		}
+		return gogcFor(b.floorLocked(), live, roots)
+	}
+	reserve := uint64(len(b.reserve))
+	live -= min(live, reserve)
+	goal := defaultGoal(live, roots)
+	if b.engaged {
+		goal = max(goal, b.floorLocked())
+	}
+	return gogcAbove(goal, live, reserve, roots)
+}
+
+// defaultGoal is the heap goal Go sets at GOGC=100: twice the live heap
+// plus the roots, at least goHeapMinimum.
+func defaultGoal(live, roots uint64) uint64 {
+	return max(2*live+roots, goHeapMinimum)
+}
+
+// gogcAbove is the smallest GOGC whose heap goal is goal bytes beside a
+// reserve that the collector counts as live, given the live heap without
+// it and the roots; between 1 and maxBurstGOGC.
+func gogcAbove(goal, live, reserve, roots uint64) int {
+	if goal <= live {
+		return 1
+	}
+	base := live + reserve + roots
+	g := ((goal-live)*100 + base - 1) / base
+	return int(min(max(g, 1), maxBurstGOGC))
 }
 
 // gogcFor is the smallest GOGC whose heap goal reaches floor, given the

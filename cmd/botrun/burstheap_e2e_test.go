@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -53,6 +55,7 @@ end)
 			if tt.burst {
 				p.stderr.waitFor(t, 1, "allocation burst: heap may grow to the burst floor")
 				p.stderr.waitFor(t, 1, "allocation burst over")
+				checkReserve(t, p.stderr.String())
 			} else if logs := p.stderr.String(); strings.Contains(logs, "allocation burst") {
 				t.Errorf("burst_heap_mb = 0, yet the floor was raised:\n%s", logs)
 			}
@@ -61,5 +64,29 @@ end)
 				t.Errorf("exit %d\n%s", code, p.stderr)
 			}
 		})
+	}
+}
+
+var residentKiB = regexp.MustCompile(`resident_kib"?[=:](\d+)`)
+
+// checkReserve checks in a bot's debug log that it held a heap reserve
+// (unless a container's memory limit applies) and that the reserve stayed
+// out of memory through the burst: at most a few pages resident.
+func checkReserve(t *testing.T, logs string) {
+	t.Helper()
+	if cgroupMemoryMax("/") > 0 {
+		if strings.Contains(logs, "heap reserve held") {
+			t.Errorf("a heap reserve under a container's memory limit:\n%s", logs)
+		}
+		return
+	}
+	found := residentKiB.FindAllStringSubmatch(logs, -1)
+	if len(found) < 2 {
+		t.Fatalf("want the reserve's resident size logged when held and after the burst:\n%s", logs)
+	}
+	for _, f := range found {
+		if kib, _ := strconv.Atoi(f[1]); kib > 64 {
+			t.Errorf("the heap reserve has %d KiB in memory, want it untouched:\n%s", kib, logs)
+		}
 	}
 }

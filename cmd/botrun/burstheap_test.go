@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"math"
 	"os"
@@ -35,6 +36,123 @@ func TestGOGCFor(t *testing.T) {
 	}
 }
 
+func TestGOGCAbove(t *testing.T) {
+	const mib = 1 << 20
+	for _, tt := range []struct {
+		name                       string
+		goal, live, reserve, roots uint64
+		want                       int
+	}{
+		{"Go's minimum beside a reserve", 4 * mib, 1 * mib, 32 * mib, 0, 10},
+		{"the floor beside a reserve", 8 * mib, 1 * mib, 32 * mib, 0, 22},
+		{"roots count", 8 * mib, 1 * mib, 32 * mib, 1 * mib, 21},
+		{"nothing live", 4 * mib, 0, 32 * mib, 0, 13},
+		{"goal already reached", 1 * mib, 2 * mib, 32 * mib, 0, 1},
+		{"capped", 1024 * mib, 0, 1 * mib, 0, maxBurstGOGC},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := gogcAbove(tt.goal, tt.live, tt.reserve, tt.roots)
+			if got != tt.want {
+				t.Fatalf("gogcAbove(%d, %d, %d, %d MiB) = %d, want %d", tt.goal/mib, tt.live/mib, tt.reserve/mib, tt.roots/mib, got, tt.want)
+			}
+			if got == 1 || got == maxBurstGOGC {
+				return
+			}
+			// Go's goal at got reaches the reserve plus goal; at got-1 it does not.
+			goGoal := func(g int) uint64 {
+				h := tt.live + tt.reserve
+				return h + (h+tt.roots)*uint64(g)/100
+			}
+			if goGoal(got) < tt.reserve+tt.goal || goGoal(got-1) >= tt.reserve+tt.goal {
+				t.Errorf("GOGC %d gives a goal of %d KiB, %d gives %d KiB; want the first at least %d KiB",
+					got, goGoal(got)>>10, got-1, goGoal(got-1)>>10, (tt.reserve+tt.goal)>>10)
+			}
+		})
+	}
+}
+
+// TestHeapReserveKeepsTheGoal holds a reserve with the real runtime: the
+// heap goal is Go's default beside it when calm and the floor beside it
+// during a burst, and the reserve never takes memory.
+func TestHeapReserveKeepsTheGoal(t *testing.T) {
+	skipIfGOGCSet(t)
+	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		t.Skip("a soft memory limit is set; botrun holds no reserve then")
+	}
+	const floor, reserve = 8 << 20, 32 << 20
+	for _, burst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("burst=%v", burst), func(t *testing.T) {
+			engage := math.Inf(1)
+			if burst {
+				engage = 1 // any allocation at all
+			}
+			b := newBurstHeap(floor, engage, time.Hour, slog.New(slog.DiscardHandler))
+			b.reserve = newHeapReserve(reserve)
+			if b.reserve == nil {
+				t.Skip("the reserve came from memory this test process had used; a fresh botrun allocates it first")
+			}
+			b.start()
+			defer b.stop()
+
+			var goal, want uint64
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				// The tuner sets GOGC just after a collection, for the next.
+				churn(t, 4<<20)
+				runtime.GC()
+				m := readHeapMetrics()
+				live := m.live - min(m.live, reserve)
+				goal, want = m.goal, reserve+defaultGoal(live, m.roots)
+				if burst {
+					want = reserve + max(defaultGoal(live, m.roots), floor)
+				}
+				// The tuner leaves GOGC alone for changes under a
+				// tenth, so the goal may fall short by a tenth of the
+				// headroom above the reserve.
+				if slack := (want - reserve) / 10; goal+slack >= want && goal < want+(1<<20) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("heap goal %d KiB, want %d KiB (GOGC %d)", goal>>10, want>>10, currentGOGC())
+				}
+			}
+			if n, ok := residentBytes(b.reserve); ok && n > 64<<10 {
+				t.Errorf("the reserve has %d KiB in memory, want it untouched", n>>10)
+			}
+			b.stop()
+			if g := currentGOGC(); g != defaultGOGC {
+				t.Errorf("GOGC = %d after stop, want %d", g, defaultGOGC)
+			}
+			if b.reserve != nil {
+				t.Error("the tuner kept its reserve after stop")
+			}
+		})
+	}
+}
+
+func TestResidentBytes(t *testing.T) {
+	b := make([]byte, 1<<20)
+	for i := range b {
+		b[i] = 1
+	}
+	n, ok := residentBytes(b)
+	if !ok {
+		t.Skip("cannot tell resident memory on this system")
+	}
+	if n < 1<<20 {
+		t.Errorf("a written 1 MiB buffer has %d KiB resident, want all of it", n>>10)
+	}
+}
+
+type heapMetrics struct{ live, goal, roots uint64 }
+
+func readHeapMetrics() heapMetrics {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/goal:bytes"},
+		{Name: "/gc/scan/stack:bytes"}, {Name: "/gc/scan/globals:bytes"}}
+	metrics.Read(s)
+	return heapMetrics{live: s[0].Value.Uint64(), goal: s[1].Value.Uint64(), roots: s[2].Value.Uint64() + s[3].Value.Uint64()}
+}
+
 func TestStartBurstHeapRespectsTheUser(t *testing.T) {
 	skipIfGOGCSet(t)
 	for _, tt := range []struct {
@@ -43,7 +161,7 @@ func TestStartBurstHeapRespectsTheUser(t *testing.T) {
 		gogc    string
 	}{{"burst_heap_mb = 0", 0, ""}, {"GOGC set", 8, "150"}} {
 		t.Run(tt.name, func(t *testing.T) {
-			stop := startBurstHeap(tt.floorMB, func(k string) string {
+			stop := startBurstHeap(tt.floorMB, false, func(k string) string {
 				if k == "GOGC" {
 					return tt.gogc
 				}

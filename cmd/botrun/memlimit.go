@@ -31,6 +31,13 @@ func defaultMemoryLimit(getenv func(string) string, root string) int64 {
 	return max / 10 * 9
 }
 
+// softLimitAhead says whether botrun will set a Go soft memory limit for
+// a session: heap_limit_mb (heapLimitMB) or a container's limit
+// (defaultMemoryLimit). GOMEMLIMIT is in effect from the start.
+func softLimitAhead(heapLimitMB int, getenv func(string) string, root string) bool {
+	return heapLimitMB > 0 || defaultMemoryLimit(getenv, root) > 0
+}
+
 // applyDefaultMemoryLimit sets defaultMemoryLimit, if there is one, as the
 // Go soft memory limit and returns it.
 func applyDefaultMemoryLimit(getenv func(string) string, root string, log *slog.Logger) int64 {

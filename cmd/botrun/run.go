@@ -168,6 +168,9 @@ func (s *session) run(parent context.Context) int {
 	defer s.background.Wait() // runs after cancel, below
 	defer cancel()
 	cfg := s.cfg
+	// First, while the heap is small: the heap reserve must come from
+	// memory the process never touched (see reserve.go).
+	defer startBurstHeap(cfg.BurstHeapMB, !softLimitAhead(cfg.Limits.HeapLimitMB, s.app.getenv, "/"), s.app.getenv, s.log)()
 
 	if cfg.Platform == "uncord" {
 		return s.runUncord(ctx)
@@ -307,7 +310,6 @@ func (s *session) serve(ctx context.Context, cancel context.CancelFunc, run *run
 	go func() { platformDone <- platform(platformCtx) }()
 
 	watchDone := s.watch(ctx, run)
-	defer startBurstHeap(s.cfg.BurstHeapMB, s.app.getenv, s.log)()
 	if s.cfg.ReleaseStartupMemory {
 		s.background.Add(1)
 		go func() { defer s.background.Done(); releaseAfterReady(ctx, s.bot.readied(), releaseDelay, s.log) }()
