@@ -89,7 +89,9 @@ func startBurstHeap(floorMB int, reserve bool, getenv func(string) string, log *
 	}
 	b := newBurstHeap(uint64(floorMB)<<20, burstEngageRate, burstCheckInterval, log)
 	if reserve && debug.SetMemoryLimit(-1) == math.MaxInt64 {
-		b.reserve = newHeapReserve(reserveFactor * floorMB << 20)
+		if b.reserve = newHeapReserve(reserveFactor * floorMB << 20); b.reserve == nil {
+			log.Debug("no heap reserve: the memory for it had been used before")
+		}
 	}
 	b.start()
 	return b.stop
