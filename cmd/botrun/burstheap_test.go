@@ -146,11 +146,15 @@ func TestResidentBytes(t *testing.T) {
 
 type heapMetrics struct{ live, goal, roots uint64 }
 
+// readHeapMetrics reads what the tuner reads (burstMetrics) and the heap
+// goal the runtime set from it.
 func readHeapMetrics() heapMetrics {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/goal:bytes"},
-		{Name: "/gc/scan/stack:bytes"}, {Name: "/gc/scan/globals:bytes"}}
+	s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
+	for _, name := range burstMetrics {
+		s = append(s, metrics.Sample{Name: name})
+	}
 	metrics.Read(s)
-	return heapMetrics{live: s[0].Value.Uint64(), goal: s[1].Value.Uint64(), roots: s[2].Value.Uint64() + s[3].Value.Uint64()}
+	return heapMetrics{goal: s[0].Value.Uint64(), live: s[2].Value.Uint64(), roots: s[3].Value.Uint64() + s[4].Value.Uint64()}
 }
 
 func TestStartBurstHeapRespectsTheUser(t *testing.T) {
