@@ -50,6 +50,10 @@ type burstHeap struct {
 	// one; the collector counts it in the live heap and GOGC makes up
 	// for it.
 	reserve []byte
+	// raised is how far the tuner raised the Go soft memory limit to make
+	// room for the reserve: its size while it holds one under a limit,
+	// otherwise 0.
+	raised int64
 }
 
 const (
@@ -78,23 +82,46 @@ var burstMetrics = []string{
 	"/gc/scan/globals:bytes",
 }
 
-// startBurstHeap starts the tuner with a floor of floorMB MiB and returns
-// the function that stops it and puts Go's default back. It does nothing
-// when floorMB is 0 or GOGC is set in the environment: the user chose.
-// With reserve it also holds a heap reserve, unless a soft memory limit
-// is in effect; the caller passes false when one is to be set.
-func startBurstHeap(floorMB int, reserve bool, getenv func(string) string, log *slog.Logger) (stop func()) {
+// startBurstHeap starts the tuner with a floor of floorMB MiB, holding a
+// heap reserve, and returns the function that stops it and puts Go's
+// default back, and the reserve's size (0 when it holds none). It does
+// nothing when floorMB is 0 or GOGC is set in the environment: the user
+// chose. Call it after the soft memory limit, if any, is set, and before
+// the heap grows.
+func startBurstHeap(floorMB int, getenv func(string) string, log *slog.Logger) (stop func(), reserve uint64) {
 	if floorMB <= 0 || getenv("GOGC") != "" {
-		return func() {}
+		return func() {}, 0
 	}
 	b := newBurstHeap(uint64(floorMB)<<20, burstEngageRate, burstCheckInterval, log)
-	if reserve && debug.SetMemoryLimit(-1) == math.MaxInt64 {
-		if b.reserve = newHeapReserve(reserveFactor * floorMB << 20); b.reserve == nil {
-			log.Debug("no heap reserve: the memory for it had been used before")
-		}
+	if err := b.hold(reserveFactor * floorMB << 20); err != nil {
+		log.Debug("no heap reserve", "reason", err)
 	}
 	b.start()
-	return b.stop
+	return b.stop, uint64(len(b.reserve))
+}
+
+// hold takes a heap reserve of size bytes, before start, or says why it
+// holds none. Under a soft memory limit it raises the limit by the
+// reserve's size: the runtime counts the reserve as heap in use, yet it
+// holds no memory, so the limit on the memory actually used stays where
+// it was.
+func (b *burstHeap) hold(size int) error {
+	r, err := newHeapReserve(size)
+	if err != nil {
+		return err
+	}
+	b.keep(r)
+	return nil
+}
+
+// keep makes r the reserve and raises the soft memory limit, if one is
+// set, by its size.
+func (b *burstHeap) keep(r []byte) {
+	b.reserve = r
+	if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64-int64(len(r)) {
+		b.raised = int64(len(r))
+		debug.SetMemoryLimit(limit + b.raised)
+	}
 }
 
 func newBurstHeap(floor uint64, engage float64, check time.Duration, log *slog.Logger) *burstHeap {
@@ -113,7 +140,11 @@ func (b *burstHeap) start() {
 	if b.reserve != nil {
 		b.setLocked(b.gogcLocked(m), true)
 		resident, _ := residentBytes(b.reserve)
-		b.log.Debug("heap reserve held (address space only)", "reserve_mib", len(b.reserve)>>20, "resident_kib", resident>>10)
+		attrs := []any{"reserve_mib", len(b.reserve) >> 20, "resident_kib", resident >> 10}
+		if b.raised > 0 {
+			attrs = append(attrs, "soft_memory_limit_raised_mib", b.raised>>20)
+		}
+		b.log.Debug("heap reserve held (address space only)", attrs...)
 	}
 	b.armLocked()
 }
@@ -132,6 +163,10 @@ func (b *burstHeap) stop() {
 		b.engaged = false
 	}
 	b.reserve = nil
+	if b.raised > 0 {
+		debug.SetMemoryLimit(debug.SetMemoryLimit(-1) - b.raised)
+		b.raised = 0
+	}
 	b.setLocked(defaultGOGC, false)
 }
 
@@ -223,10 +258,11 @@ func (b *burstHeap) endBurst() (release bool) {
 // floorLocked is the floor, kept to half of a soft memory limit if one is
 // set (heap_limit_mb, a container's limit, GOMEMLIMIT): the limit stays in
 // charge, and the heap watchdog (which acts at 75% of heap_limit_mb) is
-// never reached by garbage the floor let accumulate.
+// never reached by garbage the floor let accumulate. The limit is the
+// user's: what the tuner added for its reserve does not count.
 func (b *burstHeap) floorLocked() uint64 {
-	if limit := debug.SetMemoryLimit(-1); limit > 0 && limit != math.MaxInt64 {
-		return min(b.floor, uint64(limit)/2)
+	if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 && limit-b.raised > 0 {
+		return min(b.floor, uint64(limit-b.raised)/2)
 	}
 	return b.floor
 }

@@ -76,9 +76,6 @@ func TestGOGCAbove(t *testing.T) {
 // during a burst, and the reserve never takes memory.
 func TestHeapReserveKeepsTheGoal(t *testing.T) {
 	skipIfGOGCSet(t)
-	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
-		t.Skip("a soft memory limit is set; botrun holds no reserve then")
-	}
 	const floor, reserve = 8 << 20, 32 << 20
 	for _, burst := range []bool{false, true} {
 		t.Run(fmt.Sprintf("burst=%v", burst), func(t *testing.T) {
@@ -87,9 +84,8 @@ func TestHeapReserveKeepsTheGoal(t *testing.T) {
 				engage = 1 // any allocation at all
 			}
 			b := newBurstHeap(floor, engage, time.Hour, slog.New(slog.DiscardHandler))
-			b.reserve = newHeapReserve(reserve)
-			if b.reserve == nil {
-				t.Skip("the reserve came from memory this test process had used; a fresh botrun allocates it first")
+			if err := b.hold(reserve); err != nil {
+				t.Skipf("no reserve (%v); a fresh botrun allocates it first", err)
 			}
 			b.start()
 			defer b.stop()
@@ -130,6 +126,48 @@ func TestHeapReserveKeepsTheGoal(t *testing.T) {
 	}
 }
 
+// TestHeapReserveUnderASoftLimit: holding a reserve raises a soft memory
+// limit by its size and stop lowers it again, while the burst floor stays
+// within half the user's limit.
+func TestHeapReserveUnderASoftLimit(t *testing.T) {
+	prev := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	const floor, reserve = 8 << 20, 32 << 20
+	for _, tt := range []struct {
+		name      string
+		limit     int64
+		wantFloor uint64
+	}{
+		{"no limit", math.MaxInt64, floor},
+		{"1 GiB", 1 << 30, floor},
+		{"12 MiB", 12 << 20, 6 << 20}, // half the user's 12 MiB, not of 44
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			debug.SetMemoryLimit(tt.limit)
+			b := newBurstHeap(floor, math.Inf(1), time.Hour, slog.New(slog.DiscardHandler))
+			// Whether the block is resident does not matter here.
+			b.keep(make([]byte, reserve))
+			want := tt.limit
+			if tt.limit != math.MaxInt64 {
+				want += reserve
+			}
+			if got := debug.SetMemoryLimit(-1); got != want {
+				t.Errorf("soft limit %d while the reserve is held, want %d", got, want)
+			}
+			b.mu.Lock()
+			got := b.floorLocked()
+			b.mu.Unlock()
+			if got != tt.wantFloor {
+				t.Errorf("floor %d MiB, want %d MiB", got>>20, tt.wantFloor>>20)
+			}
+			b.stop()
+			if got := debug.SetMemoryLimit(-1); got != tt.limit {
+				t.Errorf("soft limit %d after stop, want the user's %d back", got, tt.limit)
+			}
+		})
+	}
+}
+
 func TestResidentBytes(t *testing.T) {
 	b := make([]byte, 1<<20)
 	for i := range b {
@@ -165,13 +203,16 @@ func TestStartBurstHeapRespectsTheUser(t *testing.T) {
 		gogc    string
 	}{{"burst_heap_mb = 0", 0, ""}, {"GOGC set", 8, "150"}} {
 		t.Run(tt.name, func(t *testing.T) {
-			stop := startBurstHeap(tt.floorMB, false, func(k string) string {
+			stop, reserve := startBurstHeap(tt.floorMB, func(k string) string {
 				if k == "GOGC" {
 					return tt.gogc
 				}
 				return ""
 			}, slog.New(slog.DiscardHandler))
 			defer stop()
+			if reserve != 0 {
+				t.Errorf("a %d-byte heap reserve: the tuner should be off", reserve)
+			}
 			churn(t, 64<<20)
 			if g := currentGOGC(); g != defaultGOGC {
 				t.Errorf("GOGC = %d after an allocation burst, want %d: the tuner should be off", g, defaultGOGC)

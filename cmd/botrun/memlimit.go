@@ -31,11 +31,17 @@ func defaultMemoryLimit(getenv func(string) string, root string) int64 {
 	return max / 10 * 9
 }
 
-// softLimitAhead says whether botrun will set a Go soft memory limit for
-// a session: heap_limit_mb (heapLimitMB) or a container's limit
+// applySoftLimit sets the Go soft memory limit for a session:
+// heap_limit_mb (heapLimitMB) when set, otherwise a container's
 // (defaultMemoryLimit). GOMEMLIMIT is in effect from the start.
-func softLimitAhead(heapLimitMB int, getenv func(string) string, root string) bool {
-	return heapLimitMB > 0 || defaultMemoryLimit(getenv, root) > 0
+func applySoftLimit(heapLimitMB int, getenv func(string) string, root string, log *slog.Logger) {
+	if heapLimitMB > 0 {
+		// The watchdog interrupts scripts when the heap still reaches
+		// 75% of it.
+		debug.SetMemoryLimit(int64(heapLimitMB) << 20)
+		return
+	}
+	applyDefaultMemoryLimit(getenv, root, log)
 }
 
 // applyDefaultMemoryLimit sets defaultMemoryLimit, if there is one, as the

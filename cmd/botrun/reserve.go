@@ -1,5 +1,7 @@
 package main
 
+import "errors"
+
 // The heap reserve keeps Go's scavenger from working against a burst.
 //
 // After each collection the Go runtime returns to the kernel the free heap
@@ -20,22 +22,30 @@ package main
 // would be without the reserve (Go's default outside bursts, the floor
 // during one), and gives free pages back itself when a burst ends.
 //
-// The reserve is left out where a soft memory limit applies (heap_limit_mb,
-// a container's limit, GOMEMLIMIT): the runtime would count it against the
-// limit.
+// Under a soft memory limit (heap_limit_mb, a container's limit,
+// GOMEMLIMIT) the runtime counts the reserve against the limit, so the
+// tuner raises the limit by the reserve's size while it holds one, and
+// the heap watchdog leaves the reserve out of its readings: every limit
+// still applies to the memory the bot uses.
 
 // reserveFactor sizes the reserve: this many times the burst floor. The
 // scavenger's margin then covers half the floor, which in the throughput
 // benchmark stopped its work during the burst (twice the floor did not).
 const reserveFactor = 4
 
-// newHeapReserve allocates a reserve of size bytes. It returns nil if the
-// block is resident (the allocator reused memory and cleared it): kept, it
-// would cost its whole size, so it is dropped at once.
-func newHeapReserve(size int) []byte {
+// newHeapReserve allocates a reserve of size bytes, or says why it holds
+// none:
+//   - under a limit on the process's address space (ulimit -v), which the
+//     reserve would count against;
+//   - if the block came out resident (the allocator reused memory and
+//     cleared it): kept, it would cost its whole size, so it is dropped.
+func newHeapReserve(size int) ([]byte, error) {
+	if addressSpaceLimited() {
+		return nil, errors.New("the address space is limited (ulimit -v)")
+	}
 	b := make([]byte, size)
 	if resident, ok := residentBytes(b); ok && resident > uint64(size)/8 {
-		return nil
+		return nil, errors.New("the memory for it had been used before")
 	}
-	return b
+	return b, nil
 }

@@ -77,6 +77,9 @@ type session struct {
 	console *console
 
 	background sync.WaitGroup // goroutines that end with the session's context (the heap watchdog)
+	// heapReserve is the size of the burst tuner's heap reserve (0: none),
+	// which the heap watchdog leaves out; set before scripts load.
+	heapReserve uint64
 }
 
 func (s *session) openStore() (*store.DB, int, bool) {
@@ -100,20 +103,18 @@ func (s *session) closeStore(db *store.DB) {
 
 // newRunner builds the runner over host with both engines and loads every
 // script. With heap_limit_mb set it also starts the heap watchdog, which
-// runs until ctx ends; without it, a container's memory limit sets the Go
-// soft memory limit (see defaultMemoryLimit).
+// runs until ctx ends.
 func (s *session) newRunner(ctx context.Context, host *bindings.Host, onEvents func([]string),
 	onCommands func([]runner.Command, map[string][]bindings.Route)) (*runner.Runner, error) {
 	limits := s.cfg.Limits.Engine()
 	var dog *watchdog.Watchdog
 	if s.cfg.Limits.HeapLimitMB > 0 {
-		// The soft limit makes the GC work harder near it; the watchdog
-		// interrupts scripts when the heap still reaches 75% of it.
-		dog = watchdog.New(watchdog.Config{SoftLimit: int64(s.cfg.Limits.HeapLimitMB) << 20, Log: s.log})
+		// The soft limit (set by run) makes the GC work harder near it;
+		// the watchdog interrupts scripts when the heap still reaches
+		// 75% of it.
+		dog = watchdog.New(watchdog.Config{Aside: s.heapReserve, Log: s.log})
 		s.background.Add(1)
 		go func() { defer s.background.Done(); dog.Run(ctx) }()
-	} else {
-		applyDefaultMemoryLimit(s.app.getenv, "/", s.log)
 	}
 	run, err := runner.New(runner.Config{
 		Dir:          s.dir,
@@ -169,8 +170,12 @@ func (s *session) run(parent context.Context) int {
 	defer cancel()
 	cfg := s.cfg
 	// First, while the heap is small: the heap reserve must come from
-	// memory the process never touched (see reserve.go).
-	defer startBurstHeap(cfg.BurstHeapMB, !softLimitAhead(cfg.Limits.HeapLimitMB, s.app.getenv, "/"), s.app.getenv, s.log)()
+	// memory the process never touched (see reserve.go), and the soft
+	// memory limit before it, so that the tuner can make room for it.
+	applySoftLimit(cfg.Limits.HeapLimitMB, s.app.getenv, "/", s.log)
+	stopBurstHeap, reserve := startBurstHeap(cfg.BurstHeapMB, s.app.getenv, s.log)
+	defer stopBurstHeap()
+	s.heapReserve = reserve
 
 	if cfg.Platform == "uncord" {
 		return s.runUncord(ctx)

@@ -21,6 +21,11 @@ type Config struct {
 	// process memory limit (debug.SetMemoryLimit) when one is set,
 	// otherwise the watchdog never fires.
 	Threshold uint64
+	// Aside is heap that holds no memory: a block that is allocated but
+	// never touched (botrun's heap reserve), which its owner has also
+	// added to the memory limit. It is left out of every reading and of
+	// the memory limit the default Threshold is worked out from.
+	Aside uint64
 	// Interval between samples. Default 100ms.
 	Interval time.Duration
 	Log      *slog.Logger
@@ -56,8 +61,8 @@ func New(cfg Config) *Watchdog {
 		debug.SetMemoryLimit(cfg.SoftLimit)
 	}
 	if cfg.Threshold == 0 {
-		if limit := debug.SetMemoryLimit(-1); limit > 0 && limit != math.MaxInt64 {
-			cfg.Threshold = uint64(limit) / 4 * 3
+		if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 && uint64(limit) > cfg.Aside {
+			cfg.Threshold = (uint64(limit) - cfg.Aside) / 4 * 3
 		}
 	}
 	if cfg.Interval <= 0 {
@@ -120,6 +125,7 @@ func (w *Watchdog) Run(ctx context.Context) {
 // over the threshold. It returns the names of the scripts it interrupted.
 func (w *Watchdog) Check() []string {
 	heap := w.cfg.Heap()
+	heap -= min(heap, w.cfg.Aside)
 	if w.cfg.Threshold == 0 || heap < w.cfg.Threshold {
 		return nil
 	}

@@ -2,6 +2,7 @@ package watchdog_test
 
 import (
 	"context"
+	"log/slog"
 	"runtime/debug"
 	"sync/atomic"
 	"testing"
@@ -73,6 +74,35 @@ func TestDefaultThresholdFromMemoryLimit(t *testing.T) {
 	debug.SetMemoryLimit(old)
 	if got := watchdog.New(watchdog.Config{}).Threshold(); old == int64(^uint64(0)>>1) && got != 0 {
 		t.Fatalf("no memory limit: threshold %d, want 0 (disabled)", got)
+	}
+}
+
+// TestAsideIsLeftOut: heap that holds no memory (a reserve its owner added
+// to the limit) counts neither in the readings nor in the threshold.
+func TestAsideIsLeftOut(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(old)
+	const aside = 32 << 20
+	debug.SetMemoryLimit(400<<20 + aside)
+	var heap uint64
+	w := watchdog.New(watchdog.Config{Aside: aside, Heap: func() uint64 { return heap }, Log: slog.New(slog.DiscardHandler)})
+	if w.Threshold() != 300<<20 {
+		t.Fatalf("threshold %d MiB, want 75%% of the 400 MiB limit without the 32 set aside", w.Threshold()>>20)
+	}
+	w.Register("s", func() bool { return true })
+	for _, tt := range []struct {
+		heap uint64
+		hit  bool
+	}{
+		{0, false},               // less than what is set aside
+		{aside + 299<<20, false}, // 299 MiB in use
+		{aside + 300<<20, true},  // at the threshold
+		{300 << 20, false},       // over it only if the aside counted
+	} {
+		heap = tt.heap
+		if got := w.Check(); (len(got) > 0) != tt.hit {
+			t.Errorf("heap %d MiB with %d MiB aside: interrupted %v, want %v", tt.heap>>20, aside>>20, got, tt.hit)
+		}
 	}
 }
 
