@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/botrun/botrun/bindings"
-	"github.com/botrun/botrun/engine/jsondoc"
 )
 
 // Unit is one script as found on disk.
@@ -33,35 +32,6 @@ type Engine interface {
 	// Check compiles u and runs its top level without a platform, reporting
 	// every error it can find (`botrun check`).
 	Check(ctx context.Context, u Unit) []*ScriptError
-}
-
-// Delivery is an event on its way into one script. Doc is the event data
-// parsed once for all scripts; it is immutable and shared.
-type Delivery struct {
-	Event bindings.Event
-	Doc   *jsondoc.Doc
-	// OnError, when set, is called once (from the script's goroutine) if
-	// the handler this delivery reached raised, timed out or was
-	// interrupted, after the engine has logged the error. The host uses it
-	// to answer a failed interaction instead of leaving the user waiting.
-	OnError func(*ScriptError)
-}
-
-// ReportFirst returns the error reporter a delivery's handlers share: it
-// passes only the first ScriptError to OnError, because one failed
-// interaction gets one error reply however many handlers it reached. It is
-// nil when OnError is nil. Call the reporter on the script's goroutine only.
-func (d *Delivery) ReportFirst() func(*ScriptError) {
-	if d.OnError == nil {
-		return nil
-	}
-	done := false
-	return func(se *ScriptError) {
-		if !done {
-			done = true
-			d.OnError(se)
-		}
-	}
 }
 
 // Script is a loaded script generation.

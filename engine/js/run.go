@@ -193,7 +193,9 @@ func (s *script) dispatch(d *engine.Delivery) {
 			continue
 		}
 		if data == nil {
-			data = s.eventValue(d)
+			if data = s.eventValue(d); data == nil {
+				return // malformed data, dropped
+			}
 		}
 		args := s.takeArgs()
 		if h.Event == "*" {
@@ -225,6 +227,9 @@ func (s *script) dispatchRoute(d *engine.Delivery, onErr func(*engine.ScriptErro
 		return
 	}
 	ix := s.eventValue(d)
+	if ix == nil {
+		return // malformed data, dropped
+	}
 	res := s.callFor(onErr, f, []goja.Value{ix})
 	if rt.Kind != "autocomplete" || res == nil || goja.IsUndefined(res) || goja.IsNull(res) {
 		return
@@ -273,11 +278,12 @@ func (s *script) answerAutocomplete(ix, res goja.Value, onErr func(*engine.Scrip
 
 // eventValue builds the script's view of the event's data: a lazy
 // read-only view of the shared jsondoc tree, with the methods of the
-// event's kind.
+// event's kind; nil (Go's) when the data is malformed and the event
+// dropped.
 func (s *script) eventValue(d *engine.Delivery) goja.Value {
-	root, ok := s.docRoot(d)
+	root, ok := d.Parsed(s.bs.Log)
 	if !ok {
-		return goja.Null()
+		return nil
 	}
 	if d.Event.Name != s.lastEvent {
 		s.lastEvent, s.lastEvKind = d.Event.Name, bindings.KindOf(d.Event.Name)

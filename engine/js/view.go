@@ -6,7 +6,6 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/botrun/botrun/bindings"
-	"github.com/botrun/botrun/engine"
 	"github.com/botrun/botrun/engine/jsondoc"
 )
 
@@ -318,21 +317,3 @@ func (a *arrView) Get(i int) goja.Value {
 
 func (a *arrView) Set(int, goja.Value) bool { return false }
 func (a *arrView) SetLen(int) bool          { return false }
-
-// docRoot is the event's parsed data: the shared Doc when the runner
-// parsed it, otherwise parsed here into a Doc with its own copy (views
-// may outlive the delivery's buffer).
-func (s *script) docRoot(d *engine.Delivery) (jsondoc.Value, bool) {
-	if d.Doc != nil {
-		return d.Doc.Root(), true
-	}
-	if len(d.Event.Data) == 0 {
-		return jsondoc.Value{}, false
-	}
-	doc, err := jsondoc.ParseCopy(d.Event.Data)
-	if err != nil {
-		s.bs.Log.Warn("event data is not valid JSON", "event", d.Event.Name, "error", err)
-		return jsondoc.Value{}, false
-	}
-	return doc.Root(), true
-}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/botrun/botrun/bindings"
 	"github.com/botrun/botrun/engine"
-	"github.com/botrun/botrun/engine/jsondoc"
 )
 
 // dispatch runs the handlers of one delivery, each in its own coroutine.
@@ -38,7 +37,9 @@ func (s *script) dispatch(d *engine.Delivery) {
 			continue
 		}
 		if data == nil {
-			data = s.eventView(d, ei)
+			if data = s.eventView(d, ei); data == nil {
+				return // malformed data, dropped
+			}
 		}
 		if h.Event == "*" {
 			args[0], args[1] = lua.LString(ev.Name), data
@@ -63,6 +64,9 @@ func (s *script) dispatchRoute(d *engine.Delivery, rt *bindings.Route, onErr fun
 		return
 	}
 	data := s.eventView(d, s.eventInfo(d.Event.Name))
+	if data == nil {
+		return // malformed data, dropped
+	}
 	defer s.forgetFields()
 	var done func([]lua.LValue)
 	if rt.Kind == "autocomplete" {
@@ -72,43 +76,29 @@ func (s *script) dispatchRoute(d *engine.Delivery, rt *bindings.Route, onErr fun
 }
 
 // eventView wraps the delivery's shared document with the method set of
-// its event kind. Interaction extras are computed on first access.
+// its event kind; it is nil (Go's, not Lua's) when the data is malformed
+// and the event dropped. Interaction extras are computed on first access.
 func (s *script) eventView(d *engine.Delivery, ei *eventInfo) lua.LValue {
-	var root jsondoc.Value
-	data := d.Event.Data
-	unparsed := false // the Object's Raw is data, not the view's
-	if d.Doc != nil {
-		root = d.Doc.Root()
-	} else if len(data) > 0 {
-		doc, err := jsondoc.Parse(data)
-		if err == nil {
-			root = doc.Root()
-		}
-		unparsed = err != nil
+	root, ok := d.Parsed(s.log)
+	if !ok {
+		return nil
 	}
 	if ei.kind == nil {
 		return s.docValue(root)
 	}
 	// A message's Object is built from the view when a method needs it;
 	// an interaction's carries its extras from the start.
-	if ei.kind.name != bindings.KindInteraction && !unparsed {
+	if ei.kind.name != bindings.KindInteraction {
 		b := &eventBox{root: viewBox{vw: view{v: root, ob: &ei.kind.shared}}}
 		s.first, s.firstOf = &b.first, &b.root.vw
 		return s.initBox(&b.root)
 	}
-	if !unparsed {
-		// The document is immutable and outlives the delivery; the
-		// event's buffer is the delivery's.
-		data = root.Raw()
-	}
+	data := root.Raw()
 	b := &objBox{st: objState{kind: ei.kind}}
 	b.vw = view{v: root, ob: &b.st}
 	lz := &lazyObj{obj: bindings.Object{Kind: ei.kind.name, Raw: data}}
 	lz.more.obj = &lz.obj
-	if ei.kind.name == bindings.KindInteraction {
-		kind := ei.kind.name
-		lz.more.extras = func() map[string]any { return bindings.EventExtras(kind, data) }
-	}
+	lz.more.extras = func() map[string]any { return bindings.EventExtras(bindings.KindInteraction, data) }
 	b.st.more = &lz.more
 	return s.initBox(&b.viewBox)
 }

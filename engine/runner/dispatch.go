@@ -37,12 +37,7 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 	if ev.Route != nil {
 		for _, s := range r.order {
 			if _, ok := s.gen.script.Registry().Lookup(*ev.Route); ok {
-				d := r.delivery(ev, nil)
-				if d == nil {
-					r.mu.RUnlock()
-					return
-				}
-				if _, locked := r.deliverLocked(s, d); locked {
+				if _, locked := r.deliverLocked(s, engine.NewDelivery(ev, nil)); locked {
 					r.mu.RUnlock()
 				}
 				return
@@ -52,9 +47,10 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 		r.log.Warn("no script handles this interaction", "event", ev.Name, "kind", ev.Route.Kind, "key", ev.Route.Key)
 		return
 	}
-	// The data is parsed when the first script wants the event, so an
-	// event no script subscribes to (a large GUILD_CREATE, say) costs no
-	// parse.
+	// The data is copied when the first script wants the event, and
+	// parsed when the first script reads it (engine.Delivery.Root), so an
+	// event no script subscribes to (a large GUILD_CREATE, say) costs
+	// neither.
 	var d *engine.Delivery
 	for i := 0; i < len(r.order); i++ {
 		s := r.order[i]
@@ -62,9 +58,7 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 			continue
 		}
 		if d == nil {
-			if d = r.delivery(ev, nil); d == nil {
-				break
-			}
+			d = engine.NewDelivery(ev, nil)
 		}
 		if _, locked := r.deliverLocked(s, d); !locked {
 			return // the runner closed while this script was full
@@ -78,27 +72,13 @@ func (r *Runner) Dispatch(ev bindings.Event) {
 	r.mu.RUnlock()
 }
 
-// delivery parses ev's data for the scripts, or logs why it cannot and
-// returns nil.
-func (r *Runner) delivery(ev bindings.Event, onError func(*engine.ScriptError)) *engine.Delivery {
-	d, err := engine.NewDelivery(ev, onError)
-	if err != nil {
-		r.log.Warn("dropping event with malformed data", "event", ev.Name, "error", err)
-		return nil
-	}
-	return d
-}
-
 // DispatchTo delivers a routed event (an interaction the host's router
 // assigned) to the named script only. onError, if not nil, is called when
 // the handler it reaches fails, so the host can answer the user. It
 // reports whether the script is loaded and took the event. Like Dispatch,
 // it does not keep ev.Data.
 func (r *Runner) DispatchTo(script string, ev bindings.Event, onError func(*engine.ScriptError)) bool {
-	d := r.delivery(ev, onError)
-	if d == nil {
-		return false
-	}
+	d := engine.NewDelivery(ev, onError)
 	r.mu.RLock()
 	s := r.slots[script]
 	if r.closed || s == nil {
