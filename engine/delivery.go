@@ -92,6 +92,14 @@ func (d *Delivery) Root() (root jsondoc.Value, ok bool, err error) {
 	return d.Doc.Root(), true, nil
 }
 
+// MalformedRouted is the error an engine reports (OnError) for a routed
+// interaction it drops because its data is not valid JSON, so that the
+// host still answers the user.
+func MalformedRouted(u Unit) *ScriptError {
+	return &ScriptError{Kind: KindHandler, Script: u.Name, Path: u.Path,
+		Message: "the interaction's data is not valid JSON"}
+}
+
 // Parsed is Root for an engine about to run the event's handlers. When the
 // data is not valid JSON the event is dropped: ok is false, and log hears
 // why, once per event however many scripts it reached.

@@ -227,8 +227,11 @@ func (s *script) dispatchRoute(d *engine.Delivery, onErr func(*engine.ScriptErro
 		return
 	}
 	ix := s.eventValue(d)
-	if ix == nil {
-		return // malformed data, dropped
+	if ix == nil { // malformed data, dropped
+		if onErr != nil {
+			onErr(engine.MalformedRouted(s.unit))
+		}
+		return
 	}
 	res := s.callFor(onErr, f, []goja.Value{ix})
 	if rt.Kind != "autocomplete" || res == nil || goja.IsUndefined(res) || goja.IsNull(res) {

@@ -64,8 +64,11 @@ func (s *script) dispatchRoute(d *engine.Delivery, rt *bindings.Route, onErr fun
 		return
 	}
 	data := s.eventView(d, s.eventInfo(d.Event.Name))
-	if data == nil {
-		return // malformed data, dropped
+	if data == nil { // malformed data, dropped
+		if onErr != nil {
+			onErr(engine.MalformedRouted(s.unit))
+		}
+		return
 	}
 	defer s.forgetFields()
 	var done func([]lua.LValue)

@@ -283,6 +283,36 @@ func TestFolderScriptRemovedAsWhole(t *testing.T) {
 	f.log.waitFor(t, 1, "keep:m")
 }
 
+// TestRoutedMalformedDataIsReported: an interaction whose data is not
+// valid JSON is dropped by either engine, which still reports it through
+// OnError so that the host answers the user.
+func TestRoutedMalformedDataIsReported(t *testing.T) {
+	f := newFixture(t, map[string]string{
+		"a.lua": `command({name="one", description="x"}, function(ix) log.info("ran one") end)` + "\n",
+		"b.js":  `command({name: "two", description: "x"}, (ix) => { log.info("ran two"); });` + "\n",
+	}, false)
+	for i, tt := range []struct{ script, command, path string }{{"a", "one", "a.lua"}, {"b", "two", "b.js"}} {
+		errs := make(chan *engine.ScriptError, 1)
+		ev := bindings.Event{Name: "INTERACTION_CREATE", Data: []byte(`{"id":"1","type":2,"data":`),
+			Route: &bindings.Route{Kind: "command", Key: tt.command}}
+		if !f.r.DispatchTo(tt.script, ev, func(se *engine.ScriptError) { errs <- se }) {
+			t.Fatalf("DispatchTo(%s) = false", tt.script)
+		}
+		select {
+		case se := <-errs:
+			if !strings.Contains(se.Message, "not valid JSON") || se.Path != tt.path {
+				t.Errorf("%s: OnError got %+v", tt.path, se)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: OnError not called for malformed data", tt.path)
+		}
+		f.log.waitFor(t, i+1, "dropping event with malformed data", "INTERACTION_CREATE")
+	}
+	if n := f.log.count("ran "); n != 0 {
+		t.Errorf("a handler ran %d time(s) on malformed data", n)
+	}
+}
+
 func TestDispatchToReportsHandlerErrors(t *testing.T) {
 	f := newFixture(t, map[string]string{
 		"a.lua": `command({name="boom", description="x"}, function(ix) error("kaboom") end)` + "\n" +
