@@ -14,8 +14,6 @@ import (
 
 // Config configures a Watchdog. Zero fields take defaults.
 type Config struct {
-	// SoftLimit, when > 0, is set with debug.SetMemoryLimit.
-	SoftLimit int64
 	// Threshold is the heap size (bytes of live and not yet swept objects)
 	// at which running scripts are interrupted. Default: 75% of the
 	// process memory limit (debug.SetMemoryLimit) when one is set,
@@ -57,9 +55,6 @@ const heapMetric = "/memory/classes/heap/objects:bytes"
 
 // New returns a watchdog; call Run to start sampling.
 func New(cfg Config) *Watchdog {
-	if cfg.SoftLimit > 0 {
-		debug.SetMemoryLimit(cfg.SoftLimit)
-	}
 	if cfg.Threshold == 0 {
 		if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 && uint64(limit) > cfg.Aside {
 			cfg.Threshold = (uint64(limit) - cfg.Aside) / 4 * 3

@@ -67,7 +67,8 @@ func TestRunSamplesUntilCancelled(t *testing.T) {
 func TestDefaultThresholdFromMemoryLimit(t *testing.T) {
 	old := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(old)
-	w := watchdog.New(watchdog.Config{SoftLimit: 400 << 20})
+	debug.SetMemoryLimit(400 << 20)
+	w := watchdog.New(watchdog.Config{})
 	if w.Threshold() != 300<<20 {
 		t.Fatalf("threshold %d, want 75%% of 400 MiB", w.Threshold())
 	}
